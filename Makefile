@@ -1,0 +1,40 @@
+# Portail Famille — the two set-up commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+export FLASK_APP := run.py
+
+.PHONY: run test install demo lint translations clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the demo town on http://127.0.0.1:5000 (SQLite, demo data, logins printed).
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask portal demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+demo: install
+	$(BIN)/flask portal demo
+
+## The whole test suite (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check app tests bench config.py run.py
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile -d translations
+
+clean-db:
+	rm -f instance/portail.db

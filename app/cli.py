@@ -1,0 +1,55 @@
+"""`flask portal …` commands: init (database, roles, admin) and demo (the brochure's town)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+portal = AppGroup("portal", help="Administration du portail famille.")
+
+
+def ensure_roles() -> None:
+    """Create the builtin roles and permission rows (idempotent)."""
+    sm = current_app.appbuilder.sm
+    sm.create_roles()
+    current_app.appbuilder.add_permissions(update_perms=True)
+
+
+def ensure_admin(username: str, email: str, password: str) -> bool:
+    """Create the admin account if missing. Returns True when created."""
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=username):
+        return False
+    role = sm.find_role(current_app.config["AUTH_ROLE_ADMIN"])
+    user = sm.add_user(username, "Admin", "Portail", email, role, password=password)
+    if not user:
+        raise click.ClickException("Impossible de créer le compte administrateur.")
+    return True
+
+
+@portal.command("init")
+@click.option("--admin-username", default=lambda: os.environ.get("PORTAL_ADMIN_USERNAME", "admin"))
+@click.option("--admin-email", default=lambda: os.environ.get("PORTAL_ADMIN_EMAIL", "admin@example.org"))
+@click.option("--admin-password", default=lambda: os.environ.get("PORTAL_ADMIN_PASSWORD"))
+def init_command(admin_username: str, admin_email: str, admin_password: str | None) -> None:
+    """Migrate the database, create roles and permissions, and an admin account."""
+    upgrade()
+    ensure_roles()
+    if not current_app.appbuilder.sm.find_user(username=admin_username):
+        if not admin_password:
+            admin_password = click.prompt(
+                "Mot de passe de l'administrateur", hide_input=True, confirmation_prompt=True
+            )
+        ensure_admin(admin_username, admin_email, admin_password)
+        click.echo(f"Compte administrateur créé : {admin_username}")
+    click.echo("Base de données et rôles à jour.")
+
+
+def register(app: Flask) -> None:
+    from . import demo  # noqa: F401  (adds `flask portal demo`)
+
+    app.cli.add_command(portal)

@@ -1,0 +1,70 @@
+"""All models, one module per aggregate. Importing this package registers them on FAB's metadata."""
+
+from flask_appbuilder.security.sqla.models import User  # noqa: F401  (relationship target)
+
+from .audit import AuditLog
+from .base import Model, Money
+from .booking import Attendance, Booking, BookingState, Enrolment, EnrolmentState
+from .calendar import Closure, SchoolYear
+from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
+from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
+from .invoice import (
+    CreditNote,
+    DocumentSequence,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+    Payment,
+    PaymentMethod,
+    SepaMandate,
+)
+from .news import News
+from .request import Alert, Request, RequestKind, RequestState
+from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
+from .tariff import Tariff, TariffBracket
+
+__all__ = [
+    "Alert",
+    "Attendance",
+    "AuditLog",
+    "AuthorizedPerson",
+    "Booking",
+    "BookingState",
+    "Child",
+    "Closure",
+    "CreditNote",
+    "DeadlineKind",
+    "Diet",
+    "DocumentSequence",
+    "DocumentState",
+    "DocumentType",
+    "Enrolment",
+    "EnrolmentState",
+    "Family",
+    "FamilyDocument",
+    "Guardian",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceState",
+    "Model",
+    "Money",
+    "News",
+    "Payment",
+    "PaymentMethod",
+    "PublishedDocument",
+    "QuotientFamilial",
+    "Request",
+    "RequestKind",
+    "RequestState",
+    "School",
+    "SchoolSector",
+    "SchoolYear",
+    "Service",
+    "ServiceCapacity",
+    "ServiceKind",
+    "SepaMandate",
+    "Tariff",
+    "TariffBracket",
+    "User",
+    "family_child",
+]

@@ -1,0 +1,62 @@
+"""The four roles, defined in code (FAB builtin roles): deny by default.
+
+View names follow a convention so that a new view lands in the right role by its name:
+- ``Parent*`` views and APIs: the parent space, always scoped to the user's family;
+- ``Staff*`` views: the back office of the service des affaires scolaires;
+- ``Finance*`` views: tariffs, billing runs, exports (manager);
+- the FAB security views (users, roles): Admin only.
+"""
+
+from __future__ import annotations
+
+ADMIN, MANAGER, AGENT, PARENT = "Admin", "Gestionnaire", "Agent", "Parent"
+STAFF_ROLES = (ADMIN, MANAGER, AGENT)
+
+_CRUD = "can_(list|show|add|edit|delete)"
+_MENU = "menu_access"
+
+ROLES: dict[str, list[list[str]]] = {
+    ADMIN: [[".*", ".*"]],
+    MANAGER: [
+        ["^Staff.*", ".*"],
+        ["^Finance.*", ".*"],
+        ["^(HomeIndexView|StaffHomeView)$", ".*"],
+        ["^(UserInfoEditView|ResetMyPasswordView)$", ".*"],
+        ["^UserDBModelView$", "can_userinfo|resetmypassword"],
+        ["^LocaleView$", ".*"],
+        ["^(Accueil|Familles|Réservations|Finances|Documents|Communication|Paramètres)$", _MENU],
+        ["^Staff.*", _MENU],
+        ["^Finance.*", _MENU],
+    ],
+    AGENT: [
+        # Everything staff does, except prices, billing runs and exports.
+        ["^Staff.*", _CRUD],
+        ["^Staff.*", "can_(decide|attendance|resend|review|this_form_get|this_form_post)"],
+        ["^Staff.*", "^(validate|refuse|mark_.*|accept|reject)$"],
+        ["^FinancePayment.*", "can_(list|show|add)"],
+        ["^FinanceInvoice.*", "can_(list|show|pdf)"],
+        ["^(HomeIndexView|StaffHomeView)$", ".*"],
+        ["^(UserInfoEditView|ResetMyPasswordView)$", ".*"],
+        ["^UserDBModelView$", "can_userinfo|resetmypassword"],
+        ["^LocaleView$", ".*"],
+        ["^(Accueil|Familles|Réservations|Finances|Documents|Communication)$", _MENU],
+        ["^Staff.*", _MENU],
+        ["^FinancePayment.*|^FinanceInvoice.*", _MENU],
+    ],
+    PARENT: [
+        ["^Parent.*", ".*"],
+        ["^HomeIndexView$", ".*"],
+        ["^(ResetMyPasswordView)$", ".*"],
+        ["^UserDBModelView$", "can_userinfo|resetmypassword"],
+        ["^LocaleView$", ".*"],
+        ["^(Mon compte|Mes réservations|Finances|Mes documents|Alertes)$", _MENU],
+    ],
+}
+
+
+def is_staff(user) -> bool:
+    return any(role.name in STAFF_ROLES for role in getattr(user, "roles", []) or [])
+
+
+def is_parent(user) -> bool:
+    return any(role.name == PARENT for role in getattr(user, "roles", []) or [])

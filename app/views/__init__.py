@@ -1,0 +1,13 @@
+"""Registers every view on the AppBuilder: one module per rubrique."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+
+
+def register_views(appbuilder: AppBuilder) -> None:
+    from . import home, parent, staff
+
+    home.register(appbuilder)
+    staff.register(appbuilder)
+    parent.register(appbuilder)

@@ -1,0 +1,240 @@
+"""Base classes for every FAB view of the portal.
+
+- `PortalInterface`: FAB's SQLAlchemy interface that eager-loads the relations a list shows,
+  so a list page costs the same number of SQL statements for 10 rows or 10,000.
+- `StaffModelView`: back-office views (French labels, CSV export of the filtered list).
+- `ParentModelView` / `ParentModelRestApi`: parent-space views, scoped to the user's
+  families at every FAB entry point (list, show, edit, delete, search dropdowns, form
+  dropdowns, actions, downloads, related views, REST).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+from flask import Response, abort, request
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.views import expose
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from ..security.manager import current_family_ids
+from ..security.scope import (
+    PUBLIC_REFERENCE_MODELS,
+    belongs_to_current_family,
+    is_family_owned,
+    scope_filters,
+)
+
+
+class PortalInterface(SQLAInterface):
+    """Adds `selectinload` of the given relation paths to every list query."""
+
+    def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
+        super().__init__(obj, session=session)
+        self.eager = tuple(eager)
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        return query.options(*(self._loader(path) for path in self.eager))
+
+    def _loader(self, path: str):
+        model, loader = self.obj, None
+        for name in path.split("."):
+            attr = getattr(model, name)
+            loader = selectinload(attr) if loader is None else loader.selectinload(attr)
+            model = attr.property.mapper.class_
+        return loader
+
+
+def relations_shown(datamodel: SQLAInterface, columns: list[str]) -> tuple[str, ...]:
+    """Relation paths a list displays (plain relation columns and dotted columns)."""
+    paths: list[str] = []
+    for column in columns:
+        root = column.split(".")[0]
+        if datamodel.is_relation(root) and root not in paths:
+            paths.append(root)
+    return tuple(paths)
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list | tuple | set):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class EagerListMixin:
+    """Use PortalInterface with eager loading of what list_columns shows."""
+
+    list_eager: tuple[str, ...] = ()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        extra = relations_shown(self.datamodel, list(self.list_columns))
+        eager = tuple(dict.fromkeys((*extra, *self.list_eager)))
+        self.datamodel = _with_eager(self.datamodel, eager)
+
+
+def _with_eager(datamodel: SQLAInterface, eager: tuple[str, ...]) -> PortalInterface:
+    if isinstance(datamodel, PortalInterface):
+        datamodel.eager = eager
+        return datamodel
+    return PortalInterface(datamodel.obj, session=datamodel.session, eager=eager)
+
+
+class StaffModelView(EagerListMixin, ModelView):
+    """Back office view. CSV export of the current filtered list at `<view>/csv`."""
+
+    page_size = 25
+    csv_columns: list[str] | None = None
+
+    @expose("/csv")
+    @has_access
+    def csv(self):
+        get_filter_args(self._filters)
+        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        filters = self._filters.get_joined_filters(self._base_filters)
+        limit = self.appbuilder.get_app.config["CSV_EXPORT_MAX_ROWS"]
+        _, items = self.datamodel.query(
+            filters, order_column, order_direction, page=0, page_size=limit
+        )
+        columns = self.csv_columns or list(self.list_columns)
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # BOM: French Excel then reads UTF-8 correctly
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow([str(self.label_columns.get(c, c)) for c in columns])
+        for item in items:
+            writer.writerow([csv_value(self._csv_cell(item, c)) for c in columns])
+        name = self.__class__.__name__.removeprefix("Staff").removesuffix("View").lower()
+        return Response(
+            buffer.getvalue(),
+            mimetype="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f"attachment; filename={name}-{dt.date.today():%Y%m%d}.csv"
+            },
+        )
+
+    def _csv_cell(self, item, column: str):
+        value = item
+        for part in column.split("."):
+            value = getattr(value, part, None) if value is not None else None
+            if callable(value):
+                value = value()
+        formatter = self.formatters_columns.get(column)
+        return formatter(value) if formatter else value
+
+
+class ParentScopeMixin:
+    """Scope every FAB entry point of a parent view to the user's families."""
+
+    def __init__(self, **kwargs):
+        model = self.datamodel.obj
+        if not is_family_owned(model):
+            raise TypeError(f"{type(self).__name__}: {model.__name__} is not family data")
+        self.base_filters = [*(self.base_filters or []), *scope_filters()]
+        self._scope_related_fields()
+        super().__init__(**kwargs)
+        for related in getattr(self, "related_views", None) or []:
+            if not issubclass(related if isinstance(related, type) else type(related),
+                              ParentScopeMixin):
+                raise TypeError(f"{type(self).__name__}: related view {related} is not scoped")
+
+    def _scope_related_fields(self) -> None:
+        """Dropdowns (search, add, edit; FAB lists every row by default) show only the
+        family's rows; reference data (schools, services) stays whole."""
+        for attr in self._rel_field_attributes:
+            scoped = dict(getattr(self, attr, None) or {})
+            for column in self.datamodel.get_columns_list():
+                if not self.datamodel.is_relation(column):
+                    continue
+                related = self.datamodel.get_related_model(column)
+                if related in PUBLIC_REFERENCE_MODELS:
+                    continue
+                scoped[column] = [*scoped.get(column, []), *scope_filters()]
+            setattr(self, attr, scoped)
+
+    def _scoped_item_or_404(self, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+
+class ParentModelView(ParentScopeMixin, EagerListMixin, ModelView):
+    """Parent-space FAB view. Nothing here can reach another family's rows."""
+
+    _rel_field_attributes = (
+        "search_form_query_rel_fields",
+        "add_form_query_rel_fields",
+        "edit_form_query_rel_fields",
+    )
+    page_size = 20
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if request.method != "POST" or name not in self.actions:
+            abort(405 if request.method != "POST" else 404)
+        permission = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
+            abort(403)
+        return self.actions[name].func(self._scoped_item_or_404(pk))
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        permission = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
+            abort(403)
+        items = [self._scoped_item_or_404(pk) for pk in request.form.getlist("rowid")]
+        return self.actions[name].func(items)
+
+    @expose("/download/<string:filename>")
+    def download(self, filename):
+        # FAB serves any uploaded file here; family files go through the documents
+        # rubrique, which checks ownership.
+        abort(404)
+
+    def pre_add(self, item):
+        self._check_still_ours(item)
+
+    def pre_update(self, item):
+        self._check_still_ours(item)
+
+    def _check_still_ours(self, item) -> None:
+        """A parent can never put a row in another family (FAB flashes the error)."""
+        if hasattr(item, "family_id"):
+            ours = item.family_id in current_family_ids()
+        else:
+            ours = item.id is not None and belongs_to_current_family(item)
+        if not ours:
+            from ..extensions import db
+
+            db.session.rollback()
+            raise ValueError(_("Cette donnée n'appartient pas à votre famille."))
+
+
+class ParentModelRestApi(ParentScopeMixin, ModelRestApi):
+    """Parent REST API on the browser session, scoped like ParentModelView."""
+
+    _rel_field_attributes = ("add_query_rel_fields", "edit_query_rel_fields")
+    allow_browser_login = True

@@ -1,0 +1,116 @@
+"""Settings, read from environment variables (see the README's table).
+
+Development defaults make `make run` work on a fresh machine; outside development
+`SECRET_KEY` is required (checked in `app.create_app`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = os.environ.get("PORTAL_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portail.db'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+
+    # Flask-AppBuilder
+    APP_NAME = os.environ.get("APP_NAME", "Portail Famille")
+    APP_THEME = ""
+    FAB_BASE_TEMPLATE = "portal/base.html"
+    FAB_INDEX_VIEW = "app.views.home.HomeIndexView"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.PortalSecurityManager"
+    # Tables and permissions come from migrations and `flask portal init`, never implicitly.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = False
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    # Anti-intrusion: lock an account after this many failed logins in a row.
+    PORTAL_MAX_FAILED_LOGINS = int(os.environ.get("PORTAL_MAX_FAILED_LOGINS", "5"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+
+    # Babel: French first and complete, English second.
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    BABEL_DEFAULT_FOLDER = str(BASE_DIR / "translations")
+    LANGUAGES = {
+        "fr": {"flag": "fr", "name": "Français"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    # Security baseline
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    # Mail
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Portail Famille <ne-pas-repondre@ville-saint-pere.fr>"
+    )
+    MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
+
+    # The town (letterhead, calendar)
+    PORTAL_TOWN_NAME = os.environ.get("PORTAL_TOWN_NAME", "Ville de Saint-Père")
+    PORTAL_SCHOOL_ZONE = os.environ.get("PORTAL_SCHOOL_ZONE", "B")
+    PORTAL_UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
+    CSV_EXPORT_MAX_ROWS = int(os.environ.get("CSV_EXPORT_MAX_ROWS", "100000"))
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    AUTH_RATE_LIMITED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SUPPRESS_SEND = True
+    REDIS_URL = ""
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
