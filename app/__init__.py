@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
+from . import fab_fixes  # noqa: F401
 from .extensions import csrf, db, mail, migrate
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,8 @@
 """The four roles, defined in code (FAB builtin roles): deny by default.
 
 View names follow a convention so that a new view lands in the right role by its name:
-- ``Parent*`` views and APIs: the parent space, always scoped to the user's family;
+- ``Parent*`` views, APIs and menu categories: the parent space, always scoped to the
+  user's family;
 - ``Staff*`` views: the back office of the service des affaires scolaires;
 - ``Finance*`` views: tariffs, billing runs, exports (manager);
 - the FAB security views (users, roles): Admin only.
@@ -16,7 +17,8 @@ _CRUD = "can_(list|show|add|edit|delete)"
 _MENU = "menu_access"
 
 ROLES: dict[str, list[list[str]]] = {
-    ADMIN: [[".*", ".*"]],
+    # Everything but the parent space (an admin has no family; Parent* views are scoped).
+    ADMIN: [["^(?!Parent).*", ".*"]],
     MANAGER: [
         ["^Staff.*", ".*"],
         ["^Finance.*", ".*"],
@@ -47,9 +49,7 @@ ROLES: dict[str, list[list[str]]] = {
         ["^Parent.*", ".*"],
         ["^HomeIndexView$", ".*"],
         ["^(ResetMyPasswordView)$", ".*"],
-        ["^UserDBModelView$", "can_userinfo|resetmypassword"],
         ["^LocaleView$", ".*"],
-        ["^(Mon compte|Mes réservations|Finances|Mes documents|Alertes)$", _MENU],
     ],
 }
 

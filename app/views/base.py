@@ -15,7 +15,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from flask import Response, abort, request
+from flask import Response, abort
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -171,12 +171,6 @@ class ParentScopeMixin:
                 scoped[column] = [*scoped.get(column, []), *scope_filters()]
             setattr(self, attr, scoped)
 
-    def _scoped_item_or_404(self, pk):
-        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
-        if item is None:
-            abort(404)
-        return item
-
 
 class ParentModelView(ParentScopeMixin, EagerListMixin, ModelView):
     """Parent-space FAB view. Nothing here can reach another family's rows."""
@@ -187,26 +181,6 @@ class ParentModelView(ParentScopeMixin, EagerListMixin, ModelView):
         "edit_form_query_rel_fields",
     )
     page_size = 20
-
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name, pk):
-        if request.method != "POST" or name not in self.actions:
-            abort(405 if request.method != "POST" else 404)
-        permission = self.get_action_permission_name(name)
-        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
-            abort(403)
-        return self.actions[name].func(self._scoped_item_or_404(pk))
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self):
-        name = request.form.get("action", "")
-        if name not in self.actions:
-            abort(404)
-        permission = self.get_action_permission_name(name)
-        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
-            abort(403)
-        items = [self._scoped_item_or_404(pk) for pk in request.form.getlist("rowid")]
-        return self.actions[name].func(items)
 
     @expose("/download/<string:filename>")
     def download(self, filename):

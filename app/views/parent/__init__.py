@@ -6,6 +6,7 @@ from flask_appbuilder import AppBuilder
 
 
 def register(appbuilder: AppBuilder) -> None:
-    from . import home
+    from . import account, api, documents, finances, home, requests
 
-    home.register(appbuilder)
+    for module in (home, account, requests, finances, documents, api):
+        module.register(appbuilder)

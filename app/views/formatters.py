@@ -1,0 +1,35 @@
+"""Display helpers shared by staff and parent views (French labels, money, dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from ..models.base import LabelledEnum
+
+
+def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
+    """Formatter showing the French label of a stored state code."""
+
+    def format_value(value: str | None) -> str:
+        if value is None:
+            return ""
+        try:
+            return enum(value).label
+        except ValueError:
+            return str(value)
+
+    return format_value
+
+
+def euros(value: Decimal | None) -> str:
+    """1234.5 → '1 234,50 €' (French format, narrow no-break space)."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text}\u00a0€"
+
+
+def french_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
