@@ -4,7 +4,14 @@ from flask_appbuilder.security.sqla.models import User  # noqa: F401  (relations
 
 from .audit import AuditLog
 from .base import Model, Money
-from .booking import Attendance, Booking, BookingState, Enrolment, EnrolmentState
+from .booking import (
+    SEAT_HOLDING_STATES,
+    Attendance,
+    Booking,
+    BookingState,
+    Enrolment,
+    EnrolmentState,
+)
 from .calendar import Closure, SchoolYear
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
@@ -18,6 +25,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .mail import MailState, OutgoingMail
 from .news import News
 from .request import Alert, Request, RequestKind, RequestState
 from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
@@ -28,6 +36,7 @@ __all__ = [
     "Attendance",
     "AuditLog",
     "AuthorizedPerson",
+    "SEAT_HOLDING_STATES",
     "Booking",
     "BookingState",
     "Child",
@@ -46,9 +55,11 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceState",
+    "MailState",
     "Model",
     "Money",
     "News",
+    "OutgoingMail",
     "Payment",
     "PaymentMethod",
     "PublishedDocument",

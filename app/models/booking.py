@@ -114,6 +114,8 @@ class Booking(TimestampMixin, Model):
     # Waiting-list order: the moment the family asked.
     requested_at = Column(DateTime, nullable=False, default=utcnow)
     attendance = Column(String(20))
+    # What the family told the service about this day ("départ à 16h30 avec sa grand-mère").
+    note = Column(String(255))
     # The child came without a booking (billed at the surcharge price).
     unbooked = Column(Integer, nullable=False, default=0)
     attendance_recorded_by = user_fk()

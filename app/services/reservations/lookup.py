@@ -1,0 +1,93 @@
+"""Loading and checking what a reservation command acts on (French messages on refusal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from ...extensions import db
+from ...models import Child, Enrolment, EnrolmentState, SchoolYear, Service, family_child
+from ..calendar import OpeningCalendar, school_year_containing
+
+
+@dataclass
+class Target:
+    """A child × service for a family, with the school year's calendar."""
+
+    family_id: int
+    child: Child
+    service: Service
+    school_year: SchoolYear
+    calendar: OpeningCalendar
+
+    @property
+    def school_id(self) -> int:
+        return self.child.school_id
+
+
+def child_of_family(family_id: int, child_id) -> Child | None:
+    try:
+        child_id = int(child_id)
+    except (TypeError, ValueError):
+        return None
+    linked = db.session.query(family_child).filter_by(family_id=family_id, child_id=child_id)
+    if linked.first() is None:
+        return None
+    return db.session.get(Child, child_id)
+
+
+def has_validated_enrolment(family_id: int, child_id: int, service_id: int, year_id: int) -> bool:
+    return (
+        db.session.query(Enrolment.id)
+        .filter_by(
+            family_id=family_id,
+            child_id=child_id,
+            service_id=service_id,
+            school_year_id=year_id,
+            state=EnrolmentState.validated,
+        )
+        .first()
+        is not None
+    )
+
+
+def parse_day(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def load_target(
+    family_id: int, child_id, service_id, day: dt.date, errors: list[str]
+) -> Target | None:
+    """The target of a change, or None with the reasons appended to `errors`."""
+    child = child_of_family(family_id, child_id)
+    if child is None:
+        errors.append(_("Enfant inconnu."))
+    try:
+        service = db.session.get(Service, int(service_id))
+    except (TypeError, ValueError):
+        service = None
+    if service is None or not service.active:
+        errors.append(_("Service inconnu."))
+    year = school_year_containing(day)
+    if year is None:
+        errors.append(_("Ce jour n'appartient à aucune année scolaire ouverte."))
+    if errors:
+        return None
+    if not has_validated_enrolment(family_id, child.id, service.id, year.id):
+        errors.append(
+            _(
+                "%(child)s n'a pas d'inscription validée au service « %(service)s » pour %(year)s.",
+                child=child.first_name,
+                service=service.name,
+                year=year.label,
+            )
+        )
+        return None
+    return Target(family_id, child, service, year, OpeningCalendar.for_school_year(year))

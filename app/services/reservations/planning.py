@@ -1,0 +1,154 @@
+"""The parent's monthly planning: one cell per child × enrolled service × day of the month,
+built in a constant number of queries whatever the number of children and days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from ...extensions import db
+from ...models import (
+    Booking,
+    Child,
+    Enrolment,
+    EnrolmentState,
+    SchoolYear,
+    Service,
+    family_child,
+)
+from ..calendar import OpeningCalendar
+from ..deadlines import ChangeTiming, booking_deadline, cancellation_deadline, change_timing
+from .day import cell_state
+
+STATE_LABELS = {
+    "booked": _l("Réservé"),
+    "pending": _l("En attente"),
+    "modification": _l("Modification demandée"),
+    "cancellation": _l("Annulation demandée"),
+    "available": _l("Disponible"),
+    "closed": _l("Fermé"),
+}
+
+
+@dataclass
+class Cell:
+    day: dt.date
+    state: str
+    reason: str | None = None  # why closed, or the family's note
+    late: bool = False  # a change now becomes a request (past the deadline)
+    editable: bool = True
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+@dataclass
+class PlanningRow:
+    child: Child
+    service: Service
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class MonthPlanning:
+    month: dt.date
+    days: list[dt.date]
+    rows: list[PlanningRow]
+
+    @property
+    def previous_month(self) -> dt.date:
+        return (self.month - dt.timedelta(days=1)).replace(day=1)
+
+    @property
+    def next_month(self) -> dt.date:
+        return (self.month + dt.timedelta(days=32)).replace(day=1)
+
+
+def month_days(month: dt.date) -> list[dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return [first + dt.timedelta(days=n) for n in range((following - first).days)]
+
+
+def month_planning(family_id: int, month: dt.date, now: dt.datetime) -> MonthPlanning:
+    days = month_days(month)
+    children = (
+        db.session.query(Child)
+        .join(family_child, family_child.c.child_id == Child.id)
+        .filter(family_child.c.family_id == family_id)
+        .order_by(Child.first_name, Child.id)
+        .all()
+    )
+    years = (
+        db.session.query(SchoolYear)
+        .filter(SchoolYear.start_date <= days[-1], SchoolYear.end_date >= days[0])
+        .all()
+    )
+    calendars = [OpeningCalendar.for_school_year(year) for year in years]
+    enrolments = (
+        db.session.query(Enrolment.child_id, Service)
+        .join(Service, Service.id == Enrolment.service_id)
+        .filter(
+            Enrolment.family_id == family_id,
+            Enrolment.state == EnrolmentState.validated,
+            Enrolment.school_year_id.in_([y.id for y in years]),
+        )
+        .order_by(Service.id)
+        .distinct()
+        .all()
+    )
+    bookings = _bookings(children, days)
+    rows = []
+    for child in children:
+        for child_id, service in enrolments:
+            if child_id == child.id:
+                row = PlanningRow(child, service)
+                row.cells = [
+                    _cell(family_id, child, service, day, calendars, bookings, now) for day in days
+                ]
+                rows.append(row)
+    return MonthPlanning(days[0], days, rows)
+
+
+def _bookings(children: list[Child], days: list[dt.date]) -> dict[tuple, Booking]:
+    if not children:
+        return {}
+    rows = (
+        db.session.query(Booking)
+        .filter(
+            Booking.child_id.in_([c.id for c in children]), Booking.day.between(days[0], days[-1])
+        )
+        .all()
+    )
+    return {(b.child_id, b.service_id, b.day): b for b in rows}
+
+
+def _cell(family_id, child, service, day, calendars, bookings, now) -> Cell:
+    calendar = next((c for c in calendars if c.start <= day <= c.end), None)
+    reason = (
+        calendar.closed_reason(day, child.school_id, service.id)
+        if calendar
+        else str(_l("Hors année scolaire"))
+    )
+    if reason:
+        return Cell(day, "closed", reason, editable=False)
+    booking = bookings.get((child.id, service.id, day))
+    if (
+        booking is not None
+        and booking.family_id != family_id
+        and cell_state(booking) != "available"
+    ):
+        return Cell(day, "closed", str(_l("Géré par l'autre foyer de l'enfant")), editable=False)
+    state = cell_state(booking)
+    deadline = (cancellation_deadline if state == "booked" else booking_deadline)(service, day)
+    timing = change_timing(day, deadline, now)
+    return Cell(
+        day,
+        state,
+        booking.note if booking else None,
+        late=timing == ChangeTiming.request,
+        editable=timing != ChangeTiming.past,
+    )
