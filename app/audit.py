@@ -16,7 +16,7 @@ from .models import AuditLog
 from .security.roles import is_staff
 
 _SECRET_COLUMNS = {"password", "stored_name"}
-_SKIPPED_TABLES = {"audit_log", "ab_permission_view_role", "ab_permission_view", "ab_view_menu",
+_SKIPPED_TABLES = {"audit_log", "outgoing_mail", "ab_permission_view_role", "ab_permission_view", "ab_view_menu",
                    "ab_permission"}
 _registered = False
 

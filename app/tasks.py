@@ -42,3 +42,37 @@ def init_celery(app: Flask) -> Celery:
 def ping() -> str:
     """Health check of the worker (and of eager mode in tests)."""
     return "pong"
+
+
+# --- Mail (app.services.mail): the outbox's sender and its safety net. ---
+MAIL_MAX_RETRIES = 8  # 1, 2, 4 … 128 minutes: about four hours of retries per mail
+MAIL_FLUSH_EVERY = 300.0  # seconds; `celery -A app.worker beat` runs the flush this often
+
+
+@celery.task(name="portal.send_mail", bind=True, max_retries=MAIL_MAX_RETRIES)
+def send_mail(self, mail_id: int) -> str:
+    """Send one outbox mail. Idempotent: a mail already sent (or being sent) is skipped.
+    On a real worker an SMTP failure is retried with exponential backoff; in-process
+    (no REDIS_URL) the mail simply stays pending for `portal.flush_mails`."""
+    from .models.mail import MailState
+    from .services.mail import deliver
+
+    outcome = deliver(mail_id)
+    can_retry = not self.request.is_eager and self.request.retries < self.max_retries
+    if outcome.status == MailState.pending and can_retry:
+        raise self.retry(countdown=outcome.retry_in)
+    return str(outcome.status)
+
+
+@celery.task(name="portal.flush_mails")
+def flush_mails() -> int:
+    """Send every pending mail whose backoff has elapsed (delivery after an SMTP outage)."""
+    from .services.mail import flush_pending_mails
+
+    return flush_pending_mails()
+
+
+celery.conf.beat_schedule = {
+    **(celery.conf.beat_schedule or {}),
+    "portal-flush-mails": {"task": "portal.flush_mails", "schedule": MAIL_FLUSH_EVERY},
+}
