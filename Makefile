@@ -31,10 +31,10 @@ test: install
 lint: install
 	$(BIN)/ruff check app tests bench config.py run.py
 
+## Extract our strings (babel.cfg) and FAB's, update and compile translations/fr and en;
+## lists the entries still to translate (see translations/sync.py).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/python translations/sync.py
 
 clean-db:
 	rm -f instance/portail.db

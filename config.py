@@ -46,6 +46,8 @@ class Config:
     # Anti-intrusion: lock an account after this many failed logins in a row.
     PORTAL_MAX_FAILED_LOGINS = int(os.environ.get("PORTAL_MAX_FAILED_LOGINS", "5"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # FAB defaults RATELIMIT_ENABLED to False, which silently disables AUTH_RATE_LIMIT.
+    RATELIMIT_ENABLED = True
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 
@@ -53,6 +55,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     BABEL_DEFAULT_FOLDER = str(BASE_DIR / "translations")
+    # FAB puts its own catalogs first; ours come after and win (a relative path would
+    # resolve inside app/).
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = {
         "fr": {"flag": "fr", "name": "Français"},
         "en": {"flag": "gb", "name": "English"},
@@ -82,8 +87,42 @@ class Config:
     # The town (letterhead, calendar)
     PORTAL_TOWN_NAME = os.environ.get("PORTAL_TOWN_NAME", "Ville de Saint-Père")
     PORTAL_SCHOOL_ZONE = os.environ.get("PORTAL_SCHOOL_ZONE", "B")
+    # Letterhead of invoices (app/services/billing/pdf.py); lines separated by "|".
+    PORTAL_TOWN_ADDRESS = os.environ.get(
+        "PORTAL_TOWN_ADDRESS", "Mairie|Place de la Mairie|35430 Saint-Père-Marc-en-Poulet"
+    )
+    PORTAL_TOWN_SIRET = os.environ.get("PORTAL_TOWN_SIRET", "")
+    PORTAL_SERVICE_PHONE = os.environ.get("PORTAL_SERVICE_PHONE", "02 99 58 81 17")
+    PORTAL_SERVICE_EMAIL = os.environ.get(
+        "PORTAL_SERVICE_EMAIL", "affaires.scolaires@ville-saint-pere.fr"
+    )
+    # Invoicing questions (the brochure's contact for "facturation, portail famille").
+    PORTAL_BILLING_PHONE = os.environ.get("PORTAL_BILLING_PHONE", "02 99 58 81 06")
+    PORTAL_BILLING_EMAIL = os.environ.get(
+        "PORTAL_BILLING_EMAIL", "cecile.clerivet@ville-saint-pere.fr"
+    )
+    # An invoice is due this many days after its issue date.
+    PORTAL_INVOICE_DUE_DAYS = int(os.environ.get("PORTAL_INVOICE_DUE_DAYS", "30"))
+    # Cheques are made out to the town's public accountant.
+    PORTAL_CHEQUE_PAYEE = os.environ.get("PORTAL_CHEQUE_PAYEE", "Trésor public")
     PORTAL_UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
     CSV_EXPORT_MAX_ROWS = int(os.environ.get("CSV_EXPORT_MAX_ROWS", "100000"))
+    # A fixed "now" (ISO datetime, Paris local time) for tests and demos: deadlines are
+    # computed against it instead of the clock. Never honoured in production.
+    PORTAL_FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW") or None
+
+    # Payments (app/services/payments). PAYMENT_BACKEND: "dummy" = the local payment
+    # sandbox served by the app (/sandbox), "payfip_ws" = PayFiP (DGFiP) in production.
+    PAYMENT_BACKEND = os.environ.get("PAYMENT_BACKEND", "dummy")
+    PAYFIP_NUMCLI = os.environ.get("PAYFIP_NUMCLI", "")  # 6 digits, given by the DGFiP
+    PAYFIP_SAISIE = os.environ.get("PAYFIP_SAISIE", "T")  # T test, W production
+    # Minutes after which an unanswered online payment no longer blocks a new attempt.
+    PAYMENT_PENDING_MINUTES = int(os.environ.get("PAYMENT_PENDING_MINUTES", "20"))
+    # SEPA creditor (demo values: a valid test IBAN and ICS).
+    SEPA_CREDITOR_NAME = os.environ.get("SEPA_CREDITOR_NAME", "Ville de Saint-Pere")
+    SEPA_CREDITOR_IBAN = os.environ.get("SEPA_CREDITOR_IBAN", "FR7630006000011234567890189")
+    SEPA_CREDITOR_BIC = os.environ.get("SEPA_CREDITOR_BIC", "AGRIFRPP")
+    SEPA_CREDITOR_ID = os.environ.get("SEPA_CREDITOR_ID", "FR72ZZZ123456")
 
 
 class DevelopmentConfig(Config):
@@ -93,6 +132,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # Fast hashing in tests only (production keeps FAB's scrypt default).
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
@@ -107,6 +148,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    PORTAL_FIXED_NOW = None
+    PAYMENT_BACKEND = os.environ.get("PAYMENT_BACKEND", "payfip_ws")
 
 
 CONFIGS = {

@@ -1,28 +1,73 @@
-"""French error pages for 403, 404 and 500 (JSON for the REST API)."""
+"""French error pages for 400, 403, 404, 405, 413, 429 and 500 (JSON for the REST API).
+
+The pages use the portal's layout (navbar, footer), so they need FAB's `appbuilder` in
+their context. A 500 never shows the exception: it is logged, the user gets a sentence.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
+import logging
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+
+log = logging.getLogger(__name__)
 
 _MESSAGES = {
-    400: ("Requête invalide", "La demande n'a pas pu être comprise. Vérifiez les informations saisies."),
-    403: ("Accès refusé", "Vous n'avez pas le droit d'accéder à cette page."),
-    404: ("Page introuvable", "La page demandée n'existe pas ou n'est plus disponible."),
-    405: ("Action non autorisée", "Cette action n'est pas possible sur cette page."),
-    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
-    429: ("Trop de tentatives", "Trop de tentatives en peu de temps. Réessayez dans quelques minutes."),
-    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Le service a été prévenu ; réessayez plus tard."),
+    400: (_l("Requête invalide"),
+          _l("La demande n'a pas pu être comprise. Vérifiez les informations saisies.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas le droit d'accéder à cette page.")),
+    404: (_l("Page introuvable"),
+          _l("La page demandée n'existe pas ou n'est plus disponible.")),
+    405: (_l("Action non autorisée"), _l("Cette action n'est pas possible sur cette page.")),
+    413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
+    429: (_l("Trop de tentatives"),
+          _l("Trop de tentatives en peu de temps. Réessayez dans quelques minutes.")),
+    500: (_l("Erreur du serveur"),
+          _l("Une erreur inattendue s'est produite. Le service a été prévenu ; "
+             "réessayez plus tard.")),
 }
 
 
 def _render(code: int):
     title, message = _MESSAGES[code]
     if request.path.startswith("/api/"):
-        return jsonify(message=_(message)), code
-    return render_template("errors/error.html", code=code, title=_(title), message=_(message)), code
+        return jsonify(message=str(message)), code
+    return render_template(
+        "errors/error.html",
+        code=code,
+        title=str(title),
+        message=str(message),
+        appbuilder=getattr(current_app, "appbuilder", None),
+    ), code
+
+
+def _server_error(exc):
+    # The page may render after a failed SQL statement: start from a clean session.
+    from .extensions import db
+
+    db.session.rollback()  # Flask has already logged the exception
+    try:
+        return _render(500)
+    except Exception:  # the layout itself failed: a bare page, still French and safe
+        log.exception("La page d'erreur 500 n'a pas pu être affichée")
+        return _bare_500()
+
+
+def _bare_500():
+    title, message = _MESSAGES[500]
+    if request.path.startswith("/api/"):
+        return jsonify(message=str(message)), 500
+    body = (
+        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
+        f"</head><body><main><h1>{title}</h1><p>{message}</p>"
+        '<p><a href="/">Retour à l\'accueil</a></p></main></body></html>'
+    )
+    return body, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def register(app: Flask) -> None:
     for code in _MESSAGES:
-        app.register_error_handler(code, lambda exc, code=code: _render(code))
+        if code != 500:
+            app.register_error_handler(code, lambda exc, code=code: _render(code))
+    app.register_error_handler(500, _server_error)

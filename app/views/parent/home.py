@@ -1,12 +1,40 @@
-"""Accueil of the parent space."""
+"""Accueil of the parent space: the family, its children, the news and the latest alerts.
+
+Every query is scoped with `family_clause`; the page costs a fixed number of queries
+whatever the number of children.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Child, Family
+from ...models import Alert, Child, Family, News
 from ...security.scope import family_clause
+from ..home import list_url
+
+NEWS_SHOWN = 5
+ALERTS_SHOWN = 5
+
+
+def published_news(today: dt.date, limit: int = NEWS_SHOWN) -> list[News]:
+    """News in force today, for every school or for a school of the family's children."""
+    schools = select(Child.school_id).where(family_clause(Child))
+    return (
+        db.session.query(News)
+        .filter(
+            News.published_on <= today,
+            or_(News.unpublished_on.is_(None), News.unpublished_on > today),
+            or_(News.school_id.is_(None), News.school_id.in_(schools)),
+        )
+        .order_by(News.published_on.desc(), News.id.desc())
+        .limit(limit)
+        .all()
+    )
 
 
 class ParentHomeView(BaseView):
@@ -16,12 +44,36 @@ class ParentHomeView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        families = db.session.query(Family).filter(family_clause(Family)).all()
+        families = (
+            db.session.query(Family).filter(family_clause(Family)).order_by(Family.name).all()
+        )
         children = (
-            db.session.query(Child).filter(family_clause(Child)).order_by(Child.first_name).all()
+            db.session.query(Child)
+            .options(joinedload(Child.school))
+            .filter(family_clause(Child))
+            .order_by(Child.first_name, Child.id)
+            .all()
+        )
+        unread = (
+            db.session.query(func.count(Alert.id))
+            .filter(family_clause(Alert), Alert.read_at.is_(None))
+            .scalar()
+        )
+        alerts = (
+            db.session.query(Alert)
+            .filter(family_clause(Alert))
+            .order_by(Alert.created_at.desc(), Alert.id.desc())
+            .limit(ALERTS_SHOWN)
+            .all()
         )
         return self.render_template(
-            "parent/home.html", families=families, children=children
+            "parent/home.html",
+            families=families,
+            children=children,
+            news=published_news(dt.date.today()),
+            unread_alerts=unread,
+            alerts=alerts,
+            alerts_url=list_url("ParentAlertView"),
         )
 
 
