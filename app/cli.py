@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import click
@@ -12,10 +13,24 @@ from flask_migrate import upgrade
 portal = AppGroup("portal", help="Administration du portail famille.")
 
 
+class _HideFabUserHint(logging.Filter):
+    """FAB warns "No user yet created, use flask fab command": here the admin comes from
+    `flask portal init` (or the demo), so the hint would mislead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "flask fab" not in record.getMessage()
+
+
 def ensure_roles() -> None:
     """Create the builtin roles and permission rows (idempotent)."""
     sm = current_app.appbuilder.sm
-    sm.create_roles()
+    fab_log = logging.getLogger("flask_appbuilder.security.manager")
+    hint_filter = _HideFabUserHint()
+    fab_log.addFilter(hint_filter)
+    try:
+        sm.create_roles()
+    finally:
+        fab_log.removeFilter(hint_filter)
     current_app.appbuilder.add_permissions(update_perms=True)
 
 
@@ -33,7 +48,9 @@ def ensure_admin(username: str, email: str, password: str) -> bool:
 
 @portal.command("init")
 @click.option("--admin-username", default=lambda: os.environ.get("PORTAL_ADMIN_USERNAME", "admin"))
-@click.option("--admin-email", default=lambda: os.environ.get("PORTAL_ADMIN_EMAIL", "admin@example.org"))
+@click.option(
+    "--admin-email", default=lambda: os.environ.get("PORTAL_ADMIN_EMAIL", "admin@example.org")
+)
 @click.option("--admin-password", default=lambda: os.environ.get("PORTAL_ADMIN_PASSWORD"))
 def init_command(admin_username: str, admin_email: str, admin_password: str | None) -> None:
     """Migrate the database, create roles and permissions, and an admin account."""
@@ -53,3 +70,9 @@ def register(app: Flask) -> None:
     from . import demo  # noqa: F401  (adds `flask portal demo`)
 
     app.cli.add_command(portal)
+    from .services.mail import mail_flush_command
+
+    portal.add_command(mail_flush_command)  # `flask portal mail-flush`
+    from .services.billing.cli import billing_cli
+
+    portal.add_command(billing_cli)  # `flask portal billing run --month 2026-09`

@@ -1,0 +1,89 @@
+"""`flask portal demo`: the brochure's town, École Théodore Chalmel and École Sainte-Thérèse.
+
+Built around today (kept inside the 2026-2027 school year): bookings from two months back
+to the end of next week on open days, attendance for past days, invoices for the complete
+months, pending requests and alerts. Idempotent: a family already there (by account code)
+is left alone, reference rows are found before being created. `--families N` builds a large
+town for benchmarks (bulk inserts; extra schools beyond 60 families).
+
+It prints one line per demo account, `role login password`, on standard output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import click
+from flask import current_app
+from sqlalchemy import text
+
+from ..cli import ensure_roles, portal
+from ..extensions import db
+from ..security.roles import AGENT
+from ..services.calendar import local_now
+from .accounts import Account, ensure_staff, parent_account
+from .billing import create_invoices
+from .bookings import create_bookings
+from .days import period_for
+from .families import create_families
+from .featured import PRINTED_PARENTS
+from .people import all_families, extra_school_count
+from .scenarios import tell_stories
+from .town import add_news, build_reference
+
+
+def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Account]]:
+    """Create what is missing of the demo town; returns what this run added and the
+    accounts to print."""
+    town = build_reference(extra_school_count(families), today)
+    period = period_for(today, town.year)
+    staff, accounts = ensure_staff()
+    agent_id = staff[AGENT].id
+    add_news(town, period.anchor, agent_id)
+    qf_years = range(2025, period.anchor.year + 1)
+    specs = all_families(families, town.year.start_date.year, qf_years)
+    built = create_families(specs, town)
+    bookings = create_bookings(built, town, period, agent_id)
+    tell_stories(built, town, period, staff)
+    db.session.flush()
+    invoices = create_invoices(built, town, period, agent_id)
+    added = {"families": len(built),
+             "children": len({c.id for item in built for c in item.children.values()}),
+             "bookings": bookings, "invoices": invoices}
+    return added, accounts + [parent_account(login) for login in PRINTED_PARENTS]
+
+
+def _today() -> dt.date:
+    """Today in Paris, or the day of PORTAL_FIXED_NOW when the app runs on a fixed clock."""
+    fixed = current_app.config.get("PORTAL_FIXED_NOW")
+    return dt.datetime.fromisoformat(fixed).date() if fixed else local_now().date()
+
+
+def _large_sqlite_cache() -> None:
+    """A big town is one large transaction: let SQLite keep it in memory instead of
+    spilling pages to its journal (the setting lasts for this connection only)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA cache_size = -262144"))  # 256 MiB
+
+
+@portal.command("demo")
+@click.option("--families", type=click.IntRange(min=4), default=30, show_default=True,
+              help="Nombre de familles (une grande ville pour les mesures de performance).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True,
+              help="Date du jour simulée (par défaut : aujourd'hui, ou PORTAL_FIXED_NOW).")
+def demo_command(families: int, today: dt.datetime | None) -> None:
+    """Charge la ville de démonstration et affiche les comptes (rôle identifiant mot de passe)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("La démonstration ne se charge pas en production.")
+    started = time.monotonic()
+    ensure_roles()
+    _large_sqlite_cache()
+    added, accounts = build_town(families, today.date() if today else _today())
+    db.session.commit()
+    click.echo(
+        f"Ville de démonstration : {added['families']} familles, {added['children']} enfants, "
+        f"{added['bookings']} réservations, {added['invoices']} factures ajoutées "
+        f"en {time.monotonic() - started:.1f} s.", err=True)
+    for account in accounts:
+        click.echo(account.line())
