@@ -15,6 +15,10 @@ STAFF_ROLES = (ADMIN, MANAGER, AGENT)
 
 _CRUD = "can_(list|show|add|edit|delete)"
 _MENU = "menu_access"
+# Paramètres (schools, services and their deadlines, capacities, school years, closures):
+# agents read them, managers and admins change them; the audit log is not an agent's.
+_SETTINGS = "Staff(School|Service|ServiceCapacity|SchoolYear|Closure)View"
+_NOT_FOR_AGENTS = f"{_SETTINGS}$|StaffAuditLogView$"
 
 ROLES: dict[str, list[list[str]]] = {
     # Everything but the parent space (an admin has no family; Parent* views are scoped).
@@ -32,7 +36,8 @@ ROLES: dict[str, list[list[str]]] = {
     ],
     AGENT: [
         # Everything staff does, except prices, billing runs and exports.
-        ["^Staff.*", _CRUD],
+        [f"^(?!{_NOT_FOR_AGENTS})Staff.*", _CRUD],
+        [f"^{_SETTINGS}$", "can_(list|show)"],
         ["^Staff.*", "can_(decide|attendance|resend|review|this_form_get|this_form_post)"],
         ["^Staff.*", "^(validate|refuse|mark_.*|accept|reject)$"],
         ["^FinancePayment.*", "can_(list|show|add)"],
@@ -41,14 +46,13 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(UserInfoEditView|ResetMyPasswordView)$", ".*"],
         ["^UserDBModelView$", "can_userinfo|resetmypassword"],
         ["^LocaleView$", ".*"],
-        ["^(Accueil|Familles|Réservations|Finances|Documents|Communication)$", _MENU],
-        ["^Staff.*", _MENU],
+        ["^(Accueil|Familles|Réservations|Finances|Documents|Communication|Paramètres)$", _MENU],
+        ["^(?!StaffAuditLogView$)Staff.*", _MENU],
         ["^FinancePayment.*|^FinanceInvoice.*", _MENU],
     ],
     PARENT: [
         ["^Parent.*", ".*"],
         ["^HomeIndexView$", ".*"],
-        ["^(ResetMyPasswordView)$", ".*"],
         ["^LocaleView$", ".*"],
     ],
 }

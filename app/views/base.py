@@ -15,13 +15,14 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from flask import Response, abort
+from flask import Response, abort, current_app
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.views import expose
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from sqlalchemy.orm import selectinload
 
 from ..security.manager import current_family_ids
@@ -70,8 +71,8 @@ def csv_value(value) -> str:
         return _("Oui") if value else _("Non")
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.datetime):  # stored naive UTC, exported in the town's time
+        return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list | tuple | set):
@@ -112,7 +113,7 @@ class StaffModelView(EagerListMixin, ModelView):
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         filters = self._filters.get_joined_filters(self._base_filters)
-        limit = self.appbuilder.get_app.config["CSV_EXPORT_MAX_ROWS"]
+        limit = current_app.config["CSV_EXPORT_MAX_ROWS"]
         _, items = self.datamodel.query(
             filters, order_column, order_direction, page=0, page_size=limit
         )
@@ -153,8 +154,9 @@ class ParentScopeMixin:
         self._scope_related_fields()
         super().__init__(**kwargs)
         for related in getattr(self, "related_views", None) or []:
-            if not issubclass(related if isinstance(related, type) else type(related),
-                              ParentScopeMixin):
+            if not issubclass(
+                related if isinstance(related, type) else type(related), ParentScopeMixin
+            ):
                 raise TypeError(f"{type(self).__name__}: related view {related} is not scoped")
 
     def _scope_related_fields(self) -> None:

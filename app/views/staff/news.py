@@ -1,0 +1,47 @@
+"""Communication: the actualités shown on the parents' home page."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ...models import News
+from .common import PortalStaffView, add_menu_view, labels, reject
+
+
+class StaffNewsView(PortalStaffView):
+    datamodel = SQLAInterface(News)
+    route_base = "/gestion/actualites"
+    list_title = _l("Actualités")
+    show_title = _l("Fiche actualité")
+    add_title = _l("Nouvelle actualité")
+    edit_title = _l("Modifier l'actualité")
+    label_columns = labels({
+        "body": _l("Texte"),
+        "school": _l("École (vide = toutes)"),
+        "published_on": _l("Publiée le"),
+        "unpublished_on": _l("Retirée le (vide = jamais)"),
+    })
+    list_columns = ["title", "school", "published_on", "unpublished_on"]
+    search_columns = ["title", "school", "published_on", "unpublished_on"]
+    base_order = ("published_on", "desc")
+    add_columns = ["title", "body", "school", "published_on", "unpublished_on"]
+    edit_columns = add_columns
+    show_columns = add_columns
+
+    def pre_add(self, item: News) -> None:
+        _check_news(item)
+        item.created_by_id = self.current_user_id()
+
+    def pre_update(self, item: News) -> None:
+        _check_news(item)
+
+
+def _check_news(item: News) -> None:
+    if item.unpublished_on and item.published_on and item.unpublished_on < item.published_on:
+        reject(_l("La date de retrait doit être postérieure à la date de publication."))
+
+
+def register(appbuilder: AppBuilder) -> None:
+    add_menu_view(appbuilder, StaffNewsView, _l("Actualités"), "Communication", "fa-newspaper-o")
