@@ -59,6 +59,8 @@ class Family(TimestampMixin, Model):
     email = Column(String(120))
     notes = Column(Text)
     active = Column(Boolean, nullable=False, default=True)
+    # Alert kinds the family does not want by mail too (comma-separated; none = all mailed).
+    mail_alerts_off = Column(String(255))
 
     guardians = relationship("Guardian", back_populates="family", cascade="all, delete-orphan")
     children = relationship("Child", secondary=family_child, back_populates="families")

@@ -7,8 +7,21 @@ SMTP server is down (app.services.mail).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
-from ..models import Alert, Guardian
+from ..models import Alert, Family, Guardian
+
+#: Alert kinds a family may choose not to receive by mail too (« Mon compte »); the alert
+#: itself is always shown in the « Alertes » rubrique.
+MAIL_KINDS = {
+    "request_decision": _l(
+        "Les réponses du service à mes demandes (réservations, inscriptions, documents, "
+        "changements de données)"
+    ),
+    "waiting_list": _l("Une place libérée pour une réservation en liste d'attente"),
+    "alert": _l("Les autres messages du service"),
+}
 
 
 def alert_family(
@@ -16,9 +29,16 @@ def alert_family(
 ) -> Alert:
     alert = Alert(family_id=family_id, title=title, message=message, request_id=request_id)
     db.session.add(alert)
-    _mail_guardians(family_id, title, message, kind)
-    alert.mailed = True
+    alert.mailed = wants_mail(family_id, kind)
+    if alert.mailed:
+        _mail_guardians(family_id, title, message, kind)
     return alert
+
+
+def wants_mail(family_id: int, kind: str) -> bool:
+    """False when the family turned this kind of alert mail off."""
+    off = db.session.query(Family.mail_alerts_off).filter(Family.id == family_id).scalar()
+    return kind not in (off or "").split(",")
 
 
 def _mail_guardians(family_id: int, title: str, message: str, kind: str) -> None:

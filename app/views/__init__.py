@@ -6,8 +6,9 @@ from flask_appbuilder import AppBuilder
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    from . import home, parent, staff
+    from . import home, parent, public, staff
 
     home.register(appbuilder)
     staff.register(appbuilder)
     parent.register(appbuilder)
+    public.register(appbuilder)

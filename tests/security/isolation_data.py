@@ -57,21 +57,56 @@ def build_family(marker: str, username: str, school, service, doc_type) -> Famil
     for line in invoice.lines:
         _add(rows, line)
     _add(rows, f.payment(fam, invoice))
-    qf = QuotientFamilial(family=fam, value=612, valid_from=dt.date(2026, 1, 1),
-                          valid_to=dt.date(2026, 12, 31), source=f"CAF {marker}")
+    qf = QuotientFamilial(
+        family=fam,
+        value=612,
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+        source=f"CAF {marker}",
+    )
     stored = f"{marker.lower()}0123456789abcdef0123456789abcdef.pdf"
-    document = FamilyDocument(family=fam, child=kid, document_type=doc_type,
-                              original_filename=f"certificat-{marker}.pdf", stored_name=stored,
-                              content_type="application/pdf", size=1234)
-    mandate = SepaMandate(family=fam, rum=f"RUM-{marker}", holder_name=f"M. {marker}",
-                          iban="FR7630006000011234567890189", bic="AGRIFRPP",
-                          signed_on=dt.date(2026, 9, 1))
+    document = FamilyDocument(
+        family=fam,
+        child=kid,
+        document_type=doc_type,
+        original_filename=f"certificat-{marker}.pdf",
+        stored_name=stored,
+        content_type="application/pdf",
+        size=1234,
+    )
+    mandate = SepaMandate(
+        family=fam,
+        rum=f"RUM-{marker}",
+        holder_name=f"M. {marker}",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        signed_on=dt.date(2026, 9, 1),
+    )
     db.session.add_all([qf, document, mandate])
     db.session.commit()
     for obj in (qf, document, mandate):
         _add(rows, obj)
     rows.stored_names.append(stored)
+    _add_payment_rows(rows, fam, invoice, marker)
     return rows
+
+
+# --- Payments (tests/payments): an online payment attempt and an attestation fiscale, so
+# that the sweep tries the Finances routes with the other family's ids. ---
+def _add_payment_rows(rows: FamilyRows, fam, invoice, marker: str) -> None:
+    from app.models import PaymentTransaction, TaxCertificate
+
+    attempt = PaymentTransaction(invoice=invoice, family=fam, backend="dummy",
+                                 reference=f"REF{marker}", transaction_id=f"txn-{marker}",
+                                 amount=Decimal("60.55"), state="refused",
+                                 bank_status=f"refused {marker}")
+    certificate = TaxCertificate(family=fam, year=2025, total=Decimal("12.34"),
+                                 details=f'[{{"name": "{marker}"}}]',
+                                 pdf=f"%PDF-1.4 {marker}".encode())
+    db.session.add_all([attempt, certificate])
+    db.session.commit()
+    for obj in (attempt, certificate):
+        _add(rows, obj)
 
 
 def build_two_families():

@@ -202,9 +202,9 @@ class DecideRequests:
             handler.validate(request)
             request.state = RequestState.validated
         else:
+            request.reason = self.reason  # before the handler: it may pass it on (documents)
             handler.refuse(request)
             request.state = RequestState.refused
-            request.reason = self.reason
         request.decided_by_id = self.staff_user_id
         request.decided_at = utcnow()
         db.session.flush()

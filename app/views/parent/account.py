@@ -1,4 +1,6 @@
-"""Mon compte: the family, its guardians, children, authorised persons and quotient familial."""
+"""Mon compte: read-only FAB views of the family, its guardians, children, authorised persons
+and quotient familial. Changes go through the "Mon compte" page (my_account.py), which checks
+them and sends sensitive ones to staff."""
 
 from __future__ import annotations
 
@@ -16,8 +18,14 @@ class ParentAuthorizedPersonView(ParentModelView):
     datamodel = PortalInterface(AuthorizedPerson)
     base_permissions = READ_ONLY
     list_title = show_title = _l("Personnes autorisées")
-    list_columns = ["child", "full_name", "relationship_label", "phone", "can_pick_up",
-                    "emergency_contact"]
+    list_columns = [
+        "child",
+        "full_name",
+        "relationship_label",
+        "phone",
+        "can_pick_up",
+        "emergency_contact",
+    ]
     label_columns = {
         "child": _l("Enfant"),
         "full_name": _l("Nom"),
@@ -33,8 +41,17 @@ class ParentChildView(ParentModelView):
     base_permissions = READ_ONLY
     list_title = show_title = _l("Mes enfants")
     list_columns = ["first_name", "last_name", "birth_date", "school", "class_name"]
-    show_columns = ["first_name", "last_name", "birth_date", "school", "class_name", "diet",
-                    "allergies", "has_pai", "pai_details"]
+    show_columns = [
+        "first_name",
+        "last_name",
+        "birth_date",
+        "school",
+        "class_name",
+        "diet",
+        "allergies",
+        "has_pai",
+        "pai_details",
+    ]
     search_columns = ["first_name", "school"]
     label_columns = {
         "first_name": _l("Prénom"),
@@ -85,15 +102,13 @@ class ParentQuotientView(ParentModelView):
 
 
 class ParentFamilyView(ParentModelView):
-    """The family's contact details; these change at once (sensitive data goes through
-    a request to staff, in its own screen)."""
+    """The family's record, read-only (edited on the "Mon compte" page)."""
 
     datamodel = PortalInterface(Family)
-    base_permissions = {"can_list", "can_show", "can_edit"}
-    list_title = show_title = edit_title = _l("Ma famille")
+    base_permissions = READ_ONLY
+    list_title = show_title = _l("Ma famille")
     list_columns = ["name", "account_code", "address", "postal_code", "city", "phone", "email"]
     show_columns = list_columns
-    edit_columns = ["address", "postal_code", "city", "phone", "email"]
     search_columns = ["name"]
     label_columns = {
         "name": _l("Famille"),
@@ -108,11 +123,11 @@ class ParentFamilyView(ParentModelView):
 
 
 def register(appbuilder: AppBuilder) -> None:
-    category = {"category": "ParentAccount", "category_label": _l("Mon compte")}
-    appbuilder.add_view(ParentFamilyView, "ParentFamily", label=_l("Ma famille"), **category)
-    appbuilder.add_view(ParentChildView, "ParentChildren", label=_l("Mes enfants"), **category)
-    appbuilder.add_view(ParentGuardianView, "ParentGuardians", label=_l("Responsables légaux"),
-                        **category)
-    appbuilder.add_view(ParentQuotientView, "ParentQuotients", label=_l("Quotient familial"),
-                        **category)
-    appbuilder.add_view_no_menu(ParentAuthorizedPersonView)
+    from .my_account import ParentAccountView
+
+    # « Mon compte » is one page (my_account.py); the FAB views stay reachable from it.
+    appbuilder.add_view(ParentAccountView, "ParentAccount", label=_l("Mon compte"),
+                        icon="fa-user")
+    for view in (ParentFamilyView, ParentChildView, ParentGuardianView, ParentQuotientView,
+                 ParentAuthorizedPersonView):
+        appbuilder.add_view_no_menu(view)

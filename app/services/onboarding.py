@@ -1,0 +1,82 @@
+"""A new family, created by staff: the household, its guardians (each with a login when
+they have an address) and, if asked, their invitations (app.services.accounts.invite)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..models import Family, Guardian
+from .accounts import invite, login_available, valid_email
+from .reservations.errors import CommandError
+
+
+def onboard_family(family_values: dict, guardians: list[dict], send_invitations: bool,
+                   staff_user_id: int | None = None):
+    """Create a family and its guardians (each with a login if they have an address) and,
+    if asked, mail each one an invitation. One transaction: all or nothing. Commits."""
+    name = (family_values.get("name") or "").strip()
+    people = [g for g in guardians if any((g.get(k) or "").strip() for k in g)]
+    errors = _onboarding_problems(name, family_values, people, send_invitations)
+    if errors:
+        raise CommandError(errors)
+    family = Family(
+        name=name, account_code=(family_values.get("account_code") or "").strip() or None,
+        **{k: (family_values.get(k) or "").strip() or None
+           for k in ("address", "postal_code", "city", "phone", "email")},
+    )
+    family.account_code = family.account_code or _next_account_code()
+    db.session.add(family)
+    try:
+        for person in people:
+            guardian = Guardian(
+                family=family,
+                **{k: (person.get(k) or "").strip() or None
+                   for k in ("first_name", "last_name", "relationship_label", "phone_mobile")},
+                email=(person.get("email") or "").strip().lower() or None,
+            )
+            db.session.add(guardian)
+            db.session.flush()
+            if send_invitations and guardian.email:
+                invite(guardian, staff_user_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return family
+
+
+def _onboarding_problems(name: str, values: dict, people: list[dict], inviting: bool) -> list:
+    errors: list[str] = []
+    if not name:
+        errors.append(_("Indiquez le nom du foyer."))
+    code = (values.get("account_code") or "").strip()
+    if code and db.session.query(Family.id).filter_by(account_code=code).first():
+        errors.append(_("Le numéro de compte %(code)s existe déjà.", code=code))
+    if not people:
+        errors.append(_("Indiquez au moins un responsable légal."))
+    seen: set[str] = set()
+    for person in people:
+        label = " ".join(filter(None, [person.get("first_name"), person.get("last_name")]))
+        if not (person.get("first_name") or "").strip() or not (person.get("last_name") or
+                                                                  "").strip():
+            errors.append(_("Indiquez le prénom et le nom de chaque responsable légal."))
+        email = (person.get("email") or "").strip().lower()
+        if inviting and not email:
+            errors.append(_("%(name)s : une adresse électronique est nécessaire pour "
+                            "l'invitation.", name=label or _("responsable")))
+        elif email and not valid_email(email):
+            errors.append(_("%(name)s : l'adresse « %(email)s » n'est pas valide.",
+                            name=label, email=email))
+        elif email and (email in seen or not login_available(email)):
+            errors.append(_("L'adresse %(email)s est déjà utilisée par un autre compte.",
+                            email=email))
+        seen.add(email)
+    return errors
+
+
+def _next_account_code() -> str:
+    """F00001, F00002… after the highest code of this form."""
+    codes = db.session.query(Family.account_code).filter(Family.account_code.like("F%")).all()
+    numbers = [int(c[1:]) for (c,) in codes if c[1:].isdigit()]
+    return f"F{max(numbers, default=0) + 1:05d}"

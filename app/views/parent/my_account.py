@@ -1,0 +1,189 @@
+"""« Mon compte »: the family's and children's data on one page.
+
+Contact details change at once; the quotient familial (with its CAF attestation), a child's
+health and diet and the authorised persons are requests to staff (old → new), shown here
+while they wait. Also the password (with the current one) and which alerts come by mail.
+
+Every form acts on the parent's family only (`family_id()`, ids checked by the services).
+Each POST route refuses a form without its fields: nothing changes by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import (
+    AuthorizedPerson,
+    Child,
+    Diet,
+    Family,
+    Guardian,
+    QuotientFamilial,
+    Request,
+    RequestKind,
+    RequestState,
+    family_child,
+)
+from ...services import account_changes as changes
+from ...services.accounts import MIN_LENGTH, change_password
+from ...services.alerts import MAIL_KINDS
+from ...services.reservations.errors import CommandError
+from .planning_grid import family_id, portal_now
+
+SENT = _l("Votre demande est envoyée au service, qui la vérifiera.")
+
+
+def _children(family: int) -> list[Child]:
+    return (
+        db.session.query(Child)
+        .options(selectinload(Child.school), selectinload(Child.authorized_persons))
+        .join(family_child, family_child.c.child_id == Child.id)
+        .filter(family_child.c.family_id == family)
+        .order_by(Child.first_name, Child.id)
+        .all()
+    )
+
+
+def _pending(family: int) -> list[Request]:
+    return (
+        db.session.query(Request)
+        .filter(Request.family_id == family, Request.kind == RequestKind.data_change,
+                Request.state == RequestState.pending)
+        .order_by(Request.created_at.desc(), Request.id.desc())
+        .all()
+    )
+
+
+class ParentAccountView(BaseView):
+    route_base = "/famille/compte"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self._page()
+
+    @expose("/coordonnees", methods=["POST"])
+    @has_access
+    def contact(self):
+        form = self._form("address", "email")
+        return self._run(lambda family: self._changed(
+            changes.update_family_contact(family, form)), "foyer")
+
+    @expose("/responsable", methods=["POST"])
+    @has_access
+    def guardian(self):
+        form = self._form("guardian", "phone_mobile", "email")
+        return self._run(lambda family: self._changed(
+            changes.update_guardian_contact(family, form.get("guardian"), form)),
+            "responsables")
+
+    @expose("/sante", methods=["POST"])
+    @has_access
+    def health(self):
+        form = self._form("child", "diet")
+        return self._run(lambda family: changes.request_health_change(
+            family, form.get("child"), form, current_user.id), "enfants", SENT)
+
+    @expose("/personne", methods=["POST"])
+    @has_access
+    def person(self):
+        form = request.form
+        if form.get("remove"):
+            def action(family):
+                changes.request_person_remove(family, form.get("remove"), current_user.id)
+        else:
+            form = self._form("child", "full_name", "phone")
+
+            def action(family):
+                changes.request_person_add(family, form.get("child"), form, current_user.id)
+        return self._run(action, "enfants", SENT)
+
+    @expose("/quotient", methods=["POST"])
+    @has_access
+    def quotient(self):
+        form = self._form("value")
+        return self._run(lambda family: changes.request_quotient_change(
+            family, form, request.files.get("attestation"), current_user.id,
+            portal_now().date()), "quotient",
+            _("Votre attestation est envoyée au service, qui mettra à jour votre quotient "
+              "familial après vérification."))
+
+    @expose("/courriels", methods=["POST"])
+    @has_access
+    def mail_preferences(self):
+        form = self._form("preferences")
+        return self._run(lambda family: changes.set_mail_preferences(
+            family, form.getlist("kinds"), list(MAIL_KINDS)), "courriels",
+            _("Vos préférences sont enregistrées."))
+
+    @expose("/mot-de-passe", methods=["POST"])
+    @has_access
+    def password(self):
+        form = self._form("current", "password", "confirm")
+        return self._run(lambda family: change_password(
+            g.user, form.get("current"), form.get("password"), form.get("confirm")),
+            "mot-de-passe", _("Votre mot de passe est modifié."))
+
+    # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _form(*required: str):
+        """The posted form; a form without one of its fields (not even empty) is refused."""
+        if any(name not in request.form for name in required):
+            abort(400)
+        return request.form
+
+    @staticmethod
+    def _changed(fields: list[str]) -> str:
+        return _("Vos coordonnées sont enregistrées.") if fields else _("Aucune modification.")
+
+    def _run(self, action, anchor: str, done: str | None = None):
+        """Run `action(family)`; flash `done` (or what the action returned) and go back to
+        the section, or show the page again with the reasons of a refusal."""
+        family = family_id()
+        try:
+            if family is None:
+                raise CommandError(_("Aucune famille n'est liée à votre compte."))
+            result = action(family)
+        except CommandError as refused:
+            db.session.rollback()
+            return self._page(refused.messages, anchor)
+        flash(str(done or result), "success")
+        return redirect(url_for(f"{type(self).__name__}.index") + f"#{anchor}", 303)
+
+    def _page(self, errors: list[str] | None = None, anchor: str | None = None):
+        family_row = None
+        family = family_id()
+        children, guardians, quotients, pending = [], [], [], []
+        if family is not None:
+            family_row = db.session.get(Family, family)
+            children = _children(family)
+            guardians = (db.session.query(Guardian).options(selectinload(Guardian.user))
+                         .filter(Guardian.family_id == family)
+                         .order_by(Guardian.last_name, Guardian.first_name).all())
+            quotients = (db.session.query(QuotientFamilial)
+                         .filter(QuotientFamilial.family_id == family)
+                         .order_by(QuotientFamilial.valid_from.desc()).limit(5).all())
+            pending = _pending(family)
+        today = portal_now().date()
+        off = set(((family_row.mail_alerts_off if family_row else None) or "").split(","))
+        html = self.render_template(
+            "account/my_account.html",
+            family=family_row, children=children, guardians=guardians, quotients=quotients,
+            current_qf=next((q for q in quotients if q.valid_from <= today <= q.valid_to),
+                            None),
+            pending=[(r, changes.describe_change(r)) for r in pending],
+            mail_kinds=[(kind, label, kind not in off) for kind, label in MAIL_KINDS.items()],
+            diets=Diet.choices(), errors=errors or [], anchor=anchor, form=request.form,
+            today=today, min_length=MIN_LENGTH, persons_model=AuthorizedPerson,
+            date=dt.date,
+        )
+        return html, 400 if errors else 200
