@@ -63,7 +63,9 @@ class Outcome:
 
 
 def _deadline_text(deadline: dt.datetime) -> str:
-    return format_datetime(deadline, "EEEE d MMMM 'à' HH'h'mm")
+    # Deadlines are naive Paris time: rebasing would read them as UTC (10h00 shown 11h00).
+    # The CLDR pattern is translatable: "mercredi 25 novembre à 10h00" in French.
+    return format_datetime(deadline, _("EEEE d MMMM 'à' HH'h'mm"), rebase=False)
 
 
 class DayChanger:

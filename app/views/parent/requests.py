@@ -109,10 +109,16 @@ class ParentAlertView(ParentModelView):
 
 def register(appbuilder: AppBuilder) -> None:
     bookings = {"category": "ParentBookings", "category_label": _l("Mes réservations")}
-    appbuilder.add_view(ParentBookingView, "ParentBookingList", label=_l("Mes réservations"),
-                        **bookings)
-    appbuilder.add_view(ParentEnrolmentView, "ParentEnrolments", label=_l("Mes inscriptions"),
-                        **bookings)
+    # The planning and the Inscriptions page come first; these lists are the history.
+    appbuilder.add_view(
+        ParentBookingView, "ParentBookingList", label=_l("Historique et présences"), **bookings
+    )
+    appbuilder.add_view_no_menu(ParentEnrolmentView)
     appbuilder.add_view(ParentRequestView, "ParentRequests", label=_l("Mes demandes"), **bookings)
-    appbuilder.add_view(ParentAlertView, "ParentAlerts", label=_l("Alertes"),
-                        category="ParentAlerts", category_label=_l("Alertes"))
+    appbuilder.add_view(
+        ParentAlertView,
+        "ParentAlerts",
+        label=_l("Alertes"),
+        category="ParentAlerts",
+        category_label=_l("Alertes"),
+    )
