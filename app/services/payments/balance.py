@@ -1,0 +1,216 @@
+"""What a family owes: outstanding amount per invoice, the invoice's state, the family's
+balance, the unpaid list.
+
+Money is summed in Python with Decimal, never in SQL (SQLite stores Numeric as float).
+Outstanding = total − credit notes − payments. The invoice's `state` column follows it:
+`paid` when nothing is left, `payment_pending` while an online payment waits for its
+notification, `issued` otherwise; `cancelled` (fully credited) is the billing's and stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import (
+    CreditNote,
+    Invoice,
+    InvoiceState,
+    Payment,
+    PaymentTransaction,
+    SepaBatchLine,
+    SepaMandate,
+    TransactionState,
+)
+from ...models.base import utcnow
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    """A stored amount as an exact 2-place Decimal (SQLite may hand back a float)."""
+    if value is None:
+        return ZERO
+    return Decimal(str(value)).quantize(CENT)
+
+
+def invoice_outstanding(invoice: Invoice) -> Decimal:
+    credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
+    paid = sum((money(p.amount) for p in invoice.payments), ZERO)
+    return money(invoice.total) - credited - paid
+
+
+def load_invoices(query) -> list[Invoice]:
+    """Invoices with what outstanding amounts need, in a fixed number of queries."""
+    return query.options(
+        selectinload(Invoice.payments),
+        selectinload(Invoice.credit_notes),
+    ).all()
+
+
+def pending_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    minutes = int(current_app.config.get("PAYMENT_PENDING_MINUTES", 20))
+    return (now or utcnow()) - dt.timedelta(minutes=minutes)
+
+
+def live_transactions(invoice_ids: Iterable[int]) -> dict[int, PaymentTransaction]:
+    """invoice id → its online payment still waiting for an answer (recent enough)."""
+    ids = list(invoice_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(PaymentTransaction)
+        .where(
+            PaymentTransaction.invoice_id.in_(ids),
+            PaymentTransaction.state == TransactionState.pending,
+            PaymentTransaction.created_at >= pending_cutoff(),
+        )
+        .order_by(PaymentTransaction.created_at)
+    ).all()
+    return {row.invoice_id: row for row in rows}
+
+
+def families_with_mandate(family_ids: Iterable[int]) -> set[int]:
+    """Families whose SEPA mandate is in force now."""
+    ids = list(family_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(SepaMandate.family_id).where(
+                SepaMandate.family_id.in_(ids), SepaMandate.active.is_(True)
+            )
+        )
+    )
+
+
+def refresh_invoice_state(invoice: Invoice) -> str:
+    """Set the invoice's state from its payments (call after adding or removing a payment,
+    a credit note or an online attempt; the caller commits)."""
+    if invoice.state == InvoiceState.cancelled:
+        return invoice.state
+    db.session.flush()
+    db.session.refresh(invoice, ["payments", "credit_notes"])
+    credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
+    if credited >= money(invoice.total) > ZERO:
+        invoice.state = InvoiceState.cancelled  # as the billing does for a full credit note
+    elif invoice_outstanding(invoice) <= ZERO:
+        invoice.state = InvoiceState.paid
+    elif live_transactions([invoice.id]):
+        invoice.state = InvoiceState.payment_pending
+    else:
+        invoice.state = InvoiceState.issued
+    return invoice.state
+
+
+def already_debited(invoice_ids: Iterable[int]) -> set[int]:
+    """Invoices that were in a SEPA batch (still unpaid: the bank rejected the debit)."""
+    ids = list(invoice_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(SepaBatchLine.invoice_id).where(SepaBatchLine.invoice_id.in_(ids))))
+
+
+def is_debited(invoice: Invoice, mandated: set[int], debited: set[int]) -> bool:
+    """To be collected by SEPA direct debit (so not payable online): the invoice announced
+    it (issued while the family's mandate was in force: the invoice is the debit's
+    pre-notification), the mandate is still in force, and no batch has debited it yet. A
+    revoked mandate, or a debit the bank rejected, makes it payable by every other means."""
+    return (bool(invoice.direct_debit) and invoice.family_id in mandated
+            and invoice.id not in debited)
+
+
+@dataclass
+class InvoiceStatus:
+    """What the family sees of one invoice."""
+
+    invoice: Invoice
+    outstanding: Decimal
+    paid: Decimal
+    credited: Decimal
+    state: str  # issued / payment_pending / paid / cancelled
+    direct_debit: bool
+    pending: PaymentTransaction | None
+
+    @property
+    def payable_online(self) -> bool:
+        return (
+            self.state == InvoiceState.issued
+            and self.outstanding > ZERO
+            and not self.direct_debit
+        )
+
+
+def statuses(invoices: list[Invoice]) -> list[InvoiceStatus]:
+    """Status of invoices loaded with `load_invoices` (three more queries at most, whatever
+    the count)."""
+    live = live_transactions(i.id for i in invoices)
+    mandated = families_with_mandate({i.family_id for i in invoices})
+    debited = already_debited(i.id for i in invoices if i.direct_debit)
+    result = []
+    for invoice in invoices:
+        credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
+        paid = sum((money(p.amount) for p in invoice.payments), ZERO)
+        outstanding = money(invoice.total) - credited - paid
+        if invoice.state == InvoiceState.cancelled:
+            state = InvoiceState.cancelled
+        elif outstanding <= ZERO:
+            state = InvoiceState.paid
+        elif invoice.id in live:
+            state = InvoiceState.payment_pending
+        else:
+            state = InvoiceState.issued  # an expired attempt leaves it payable
+        result.append(InvoiceStatus(
+            invoice=invoice,
+            outstanding=max(outstanding, ZERO),
+            paid=paid,
+            credited=credited,
+            state=state,
+            direct_debit=is_debited(invoice, mandated, debited),
+            pending=live.get(invoice.id),
+        ))
+    return result
+
+
+@dataclass
+class FamilyBalance:
+    invoiced: Decimal
+    credited: Decimal
+    paid: Decimal
+
+    @property
+    def due(self) -> Decimal:
+        """Positive: the family owes it; negative: the family has a credit."""
+        return self.invoiced - self.credited - self.paid
+
+
+def family_balance(family_id: int) -> FamilyBalance:
+    totals = db.session.scalars(select(Invoice.total).where(Invoice.family_id == family_id))
+    credits = db.session.scalars(
+        select(CreditNote.amount).where(CreditNote.family_id == family_id)
+    )
+    payments = db.session.scalars(select(Payment.amount).where(Payment.family_id == family_id))
+    return FamilyBalance(
+        invoiced=sum((money(v) for v in totals), ZERO),
+        credited=sum((money(v) for v in credits), ZERO),
+        paid=sum((money(v) for v in payments), ZERO),
+    )
+
+
+def unpaid_query(today: dt.date, overdue_only: bool = True):
+    """Invoices still to pay (not paid, not cancelled), oldest due first."""
+    query = db.session.query(Invoice).filter(
+        Invoice.state.in_((InvoiceState.issued, InvoiceState.payment_pending))
+    )
+    if overdue_only:
+        query = query.filter(Invoice.due_on < today)
+    return query.order_by(Invoice.due_on, Invoice.number)

@@ -1,0 +1,216 @@
+"""SEPA direct debit: mandates (IBAN and BIC checked with schwifty) and the monthly pain.008
+batch (sepaxml, validated against the pain.008.001.02 XSD before anything is recorded).
+
+Which invoices a batch debits: those of the month that announced the debit (issued while
+the family's mandate was in force: `Invoice.direct_debit`, the invoice being the debit's
+pre-notification), whose family's mandate is still in force, with something left to pay,
+due on or before the collection date, and never debited before. Recording the batch
+records one direct-debit payment per invoice (dated the collection date; a bank reject is
+entered by staff as a correction), and a mandate's first collection (FRST) turns it RCUR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaDD
+from sepaxml.validation import ValidationError as SepaValidationError
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import (
+    Invoice,
+    InvoiceState,
+    Payment,
+    PaymentMethod,
+    SepaBatch,
+    SepaBatchLine,
+    SepaMandate,
+)
+from .balance import ZERO, invoice_outstanding, load_invoices, refresh_invoice_state
+
+SCHEMA = "pain.008.001.02"
+# The SEPA character set of identifiers (RUM, end-to-end id).
+_SEPA_ID = re.compile(r"^[A-Za-z0-9+?/:().,' -]{1,35}$")
+
+
+class SepaError(ValueError):
+    """A mandate or a batch that cannot be accepted; the message is French."""
+
+
+# --- mandates ---------------------------------------------------------------------------
+
+
+def clean_iban(value: str | None) -> str:
+    try:
+        return IBAN("".join((value or "").split()).upper()).compact
+    except SchwiftyException:
+        raise SepaError(_l("IBAN invalide : vérifiez-le sur le RIB (clé de contrôle, longueur)."))\
+            from None
+
+
+def clean_bic(value: str | None) -> str:
+    try:
+        return str(BIC("".join((value or "").split()).upper()))
+    except SchwiftyException:
+        raise SepaError(_l("BIC invalide : 8 ou 11 caractères, par exemple AGRIFRPP.")) from None
+
+
+def check_mandate(mandate: SepaMandate, today: dt.date | None = None) -> None:
+    """Normalise and check a mandate before it is saved (raises SepaError)."""
+    mandate.iban = clean_iban(mandate.iban)
+    mandate.bic = clean_bic(mandate.bic)
+    mandate.rum = (mandate.rum or "").strip()
+    if not _SEPA_ID.match(mandate.rum):
+        raise SepaError(_l("RUM invalide : 35 caractères au plus, lettres, chiffres et + ? / : "
+                           "( ) . , ' - uniquement."))
+    if mandate.sequence_type not in ("FRST", "RCUR"):
+        raise SepaError(_l("Séquence invalide : premier prélèvement (FRST) ou récurrent (RCUR)."))
+    if mandate.signed_on and mandate.signed_on > (today or dt.date.today()):
+        raise SepaError(_l("La date de signature du mandat ne peut pas être dans le futur."))
+    if not (mandate.holder_name or "").strip():
+        raise SepaError(_l("Indiquez le titulaire du compte."))
+
+
+def mandates_in_force(family_ids: list[int], on: dt.date) -> dict[int, SepaMandate]:
+    """family id → its mandate in force on `on` (the latest signed)."""
+    rows = db.session.scalars(
+        select(SepaMandate)
+        .where(SepaMandate.family_id.in_(family_ids or [-1]), SepaMandate.active.is_(True),
+               SepaMandate.signed_on <= on)
+        .order_by(SepaMandate.signed_on, SepaMandate.id)
+    ).all()
+    return {row.family_id: row for row in rows if row.revoked_on is None or row.revoked_on > on}
+
+
+# --- the batch --------------------------------------------------------------------------
+
+
+def creditor() -> dict:
+    config = current_app.config
+    return {
+        "name": config.get("SEPA_CREDITOR_NAME") or config.get("PORTAL_TOWN_NAME", ""),
+        "IBAN": clean_iban(config.get("SEPA_CREDITOR_IBAN")),
+        "BIC": clean_bic(config.get("SEPA_CREDITOR_BIC")),
+        "creditor_id": config.get("SEPA_CREDITOR_ID", ""),
+        "currency": "EUR",
+        "batch": True,
+    }
+
+
+@dataclass
+class Debit:
+    invoice: Invoice
+    mandate: SepaMandate
+    amount: Decimal
+
+    @property
+    def end_to_end_id(self) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "", self.invoice.number)[:35]
+
+
+def due_debits(month: dt.date, collection_date: dt.date) -> list[Debit]:
+    """The invoices of `month` the batch would debit on `collection_date` (rows locked)."""
+    debited = select(SepaBatchLine.invoice_id)
+    query = (
+        db.session.query(Invoice)
+        .filter(Invoice.period_start == month.replace(day=1),
+                Invoice.direct_debit.is_(True),
+                Invoice.state == InvoiceState.issued,
+                Invoice.due_on <= collection_date,
+                Invoice.id.not_in(debited))
+        .order_by(Invoice.number)
+        .with_for_update()
+    )
+    invoices = load_invoices(query)
+    mandates = mandates_in_force(sorted({i.family_id for i in invoices}), collection_date)
+    debits = []
+    for invoice in invoices:
+        amount = invoice_outstanding(invoice)
+        if invoice.family_id in mandates and amount > ZERO:
+            debits.append(Debit(invoice, mandates[invoice.family_id], amount))
+    return debits
+
+
+def pain008(debits: list[Debit], collection_date: dt.date) -> tuple[str, bytes]:
+    """The pain.008.001.02 file (message id, XML), validated against the XSD."""
+    town = current_app.config.get("PORTAL_TOWN_NAME", "")
+    document = SepaDD(creditor(), schema=SCHEMA, clean=True)
+    for debit in debits:
+        mandate = debit.mandate
+        document.add_payment({
+            "name": mandate.holder_name,
+            "IBAN": clean_iban(mandate.iban),
+            "BIC": clean_bic(mandate.bic),
+            "amount": int((debit.amount * 100).to_integral_value()),
+            "type": mandate.sequence_type,
+            "collection_date": collection_date,
+            "mandate_id": mandate.rum,
+            "mandate_date": mandate.signed_on,
+            "description": f"{town} facture {debit.invoice.number}",
+            "endtoend_id": debit.end_to_end_id,
+        })
+    try:
+        xml = document.export(validate=True)
+    except SepaValidationError as exc:
+        raise SepaError(_l("Le fichier de prélèvement n'est pas conforme au schéma pain.008 : "
+                           "vérifiez les mandats et les paramètres du créancier.")) from exc
+    return document.msg_id, xml
+
+
+def create_batch(month: dt.date, collection_date: dt.date, user_id: int | None = None,
+                 today: dt.date | None = None) -> SepaBatch:
+    """Build, validate and record the month's batch; commits. Raises SepaError."""
+    if collection_date <= (today or dt.date.today()):
+        raise SepaError(_l("La date de prélèvement doit être postérieure à aujourd'hui."))
+    debits = due_debits(month, collection_date)
+    if not debits:
+        db.session.rollback()
+        raise SepaError(_l("Aucune facture à prélever pour ce mois à cette date."))
+    message_id, xml = pain008(debits, collection_date)
+    batch = SepaBatch(
+        message_id=message_id, period_start=month.replace(day=1),
+        collection_date=collection_date, created_by_id=user_id, count=len(debits),
+        total=sum((d.amount for d in debits), ZERO), xml=xml.decode("utf-8"),
+    )
+    db.session.add(batch)
+    for debit in debits:
+        _record(batch, debit, collection_date, user_id)
+    db.session.commit()
+    return batch
+
+
+def _record(batch: SepaBatch, debit: Debit, collection_date: dt.date,
+            user_id: int | None) -> None:
+    payment = Payment(
+        family_id=debit.invoice.family_id, invoice=debit.invoice, amount=debit.amount,
+        method=PaymentMethod.direct_debit, received_on=collection_date,
+        reference=f"SEPA {debit.end_to_end_id}", recorded_by_id=user_id,
+    )
+    db.session.add(payment)
+    batch.lines.append(SepaBatchLine(
+        invoice=debit.invoice, family_id=debit.invoice.family_id, mandate=debit.mandate,
+        amount=debit.amount, sequence_type=debit.mandate.sequence_type,
+        end_to_end_id=debit.end_to_end_id, payment=payment,
+    ))
+    if debit.mandate.sequence_type == "FRST":
+        debit.mandate.sequence_type = "RCUR"  # the next collections are recurring
+    refresh_invoice_state(debit.invoice)
+
+
+def default_collection_date(month: dt.date, today: dt.date | None = None) -> dt.date:
+    """The latest due date of the month's debited invoices, and at least tomorrow."""
+    tomorrow = (today or dt.date.today()) + dt.timedelta(days=1)
+    latest = db.session.scalar(
+        select(Invoice.due_on).where(Invoice.period_start == month.replace(day=1),
+                                     Invoice.direct_debit.is_(True))
+        .order_by(Invoice.due_on.desc()).limit(1)
+    )
+    return max(latest or tomorrow, tomorrow)

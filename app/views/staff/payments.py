@@ -1,0 +1,225 @@
+"""Payments in the back office (app.services.payments).
+
+- `FinancePaymentAccountView` — « Comptes familles »: each family's balance, its invoices
+  with what is left to pay, and the form recording a cheque, cash, CESU or transfer
+  payment. Agents record payments: `FinancePayment*` gives them can_list/can_show/can_add
+  (app/security/roles.py); managers have every `Finance*` view.
+- `FinanceUnpaidView` — overdue invoices and reminder mails (managers).
+- `FinanceSepaBatchView` — the month's pain.008 direct-debit file (managers).
+- `FinanceTaxCertificateView` — the year's attestations fiscales, made in batch (managers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import (
+    CreditNote,
+    Family,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+    Payment,
+    PaymentMethod,
+    PaymentReminder,
+)
+from ...services.payments.balance import ZERO, load_invoices, money, statuses, unpaid_query
+from ...services.payments.offline import STAFF_METHODS, PaymentError, cesu_cap, record_payment
+from ..formatters import euros, french_date
+from .common import add_menu_view
+
+PAGE_SIZE = 25
+
+
+def _user_id() -> int | None:
+    return getattr(getattr(g, "user", None), "id", None)
+
+
+def _page() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    cleaned = (text or "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def balances(family_ids: list[int]) -> dict[int, Decimal]:
+    """family id → what it owes (positive) or its credit (negative); Decimal sums in Python."""
+    due = dict.fromkeys(family_ids, ZERO)
+    ids = family_ids or [-1]
+    for sign, model, column in ((1, Invoice, Invoice.total), (-1, CreditNote, CreditNote.amount),
+                                (-1, Payment, Payment.amount)):
+        for family_id, amount in db.session.execute(
+                select(model.family_id, column).where(model.family_id.in_(ids))):
+            due[family_id] += sign * money(amount)
+    return due
+
+
+class FinancePaymentAccountView(BaseView):
+    """Comptes familles: balances, and recording a payment on a family's invoice."""
+
+    route_base = "/gestion/comptes-familles"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        text = (request.args.get("q") or "").strip()
+        query = db.session.query(Family)
+        if text:
+            pattern = f"%{text}%"
+            query = query.filter(or_(Family.name.ilike(pattern),
+                                     Family.account_code.ilike(pattern)))
+        total = query.count()
+        page = _page()
+        families = (query.order_by(Family.name, Family.id)
+                    .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all())
+        return self.render_template(
+            "finance_staff/accounts.html", title=_("Comptes familles"), families=families,
+            balances=balances([f.id for f in families]), q=text, page=page,
+            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), euros=euros, zero=ZERO,
+        )
+
+    @expose("/<int:pk>")
+    @has_access
+    def show(self, pk: int):
+        return self._account(pk)
+
+    @expose("/<int:pk>/reglement", methods=["POST"])
+    @has_access
+    def add(self, pk: int):
+        family = db.session.get(Family, pk)
+        if family is None:
+            abort(404)
+        form = request.form
+        amount, received_on = _decimal(form.get("amount")), _date(form.get("received_on"))
+        invoice_id = form.get("invoice", type=int)
+        errors = []
+        if amount is None:
+            errors.append(_("Indiquez le montant (par exemple 12,50)."))
+        if received_on is None:
+            errors.append(_("Indiquez la date de réception."))
+        if form.get("method") not in STAFF_METHODS:
+            errors.append(_("Choisissez le mode de paiement."))
+        if not errors:
+            try:
+                payment = record_payment(pk, invoice_id or 0, amount, form["method"],
+                                         received_on, form.get("reference"),
+                                         form.get("comment"), user_id=_user_id())
+            except PaymentError as refused:
+                errors.append(str(refused))
+            else:
+                flash(_("Règlement de %(amount)s enregistré sur la facture %(number)s.",
+                        amount=euros(payment.amount), number=payment.invoice.number), "success")
+                return redirect(url_for(".show", pk=pk))
+        return self._account(pk, errors=errors, form=form)
+
+    def _account(self, pk: int, errors: list[str] | None = None, form=None):
+        family = db.session.get(Family, pk)
+        if family is None:
+            abort(404)
+        invoices = statuses(load_invoices(
+            db.session.query(Invoice).filter(Invoice.family_id == pk)
+            .options(selectinload(Invoice.lines).selectinload(InvoiceLine.service))
+            .order_by(Invoice.period_start.desc(), Invoice.id.desc())))
+        payments = (db.session.query(Payment).filter(Payment.family_id == pk)
+                    .options(selectinload(Payment.invoice))
+                    .order_by(Payment.received_on.desc(), Payment.id.desc()).all())
+        open_invoices = [s for s in invoices if s.state in (InvoiceState.issued,
+                                                           InvoiceState.payment_pending)
+                         and s.outstanding > ZERO]
+        return self.render_template(
+            "finance_staff/account.html", title=_("Compte %(name)s", name=family.name),
+            family=family, balance=balances([pk])[pk], invoices=invoices, payments=payments,
+            open_invoices=open_invoices,
+            cesu={s.invoice.id: cesu_cap(s.invoice) for s in open_invoices},
+            methods=[(m.value, m.label) for m in STAFF_METHODS], all_methods=PaymentMethod,
+            states=InvoiceState, errors=errors or [], form=form or {},
+            today=dt.date.today(), euros=euros, french_date=french_date, zero=ZERO,
+        ), (400 if errors else 200)
+
+
+class FinanceUnpaidView(BaseView):
+    """Impayés: invoices past their due date, and reminder mails to the families."""
+
+    route_base = "/gestion/impayes"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        today = dt.date.today()
+        query = unpaid_query(today)
+        total = query.count()
+        page = _page()
+        rows = statuses(load_invoices(
+            query.options(selectinload(Invoice.family))
+            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        ids = [s.invoice.id for s in rows]
+        reminded = dict(db.session.execute(
+            select(PaymentReminder.invoice_id, func.max(PaymentReminder.sent_at))
+            .where(PaymentReminder.invoice_id.in_(ids or [-1]))
+            .group_by(PaymentReminder.invoice_id)).all())
+        return self.render_template(
+            "finance_staff/unpaid.html", title=_("Impayés"), rows=rows, reminded=reminded,
+            total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+            states=InvoiceState, euros=euros, french_date=french_date, today=today,
+        )
+
+    @expose("/relancer", methods=["POST"])
+    @has_access
+    def remind(self):
+        from ...services.payments.tasks import launch_reminders
+
+        if request.form.get("all"):
+            ids = [i for (i,) in unpaid_query(dt.date.today()).with_entities(Invoice.id)]
+        else:
+            ids = [int(v) for v in request.form.getlist("invoice") if v.isdigit()]
+        if not ids:
+            flash(_("Choisissez au moins une facture à relancer."), "warning")
+            return redirect(url_for(".list"))
+        count = launch_reminders(ids, _user_id(), url_for("ParentFinanceView.index",
+                                                          _external=True))
+        flash(_("Relance lancée pour %(count)d facture(s) : un courriel par famille.",
+                count=count), "success")
+        return redirect(url_for(".list"))
+
+
+def register(appbuilder: AppBuilder) -> None:
+    from .payment_batches import FinanceSepaBatchView, FinanceTaxCertificateView
+
+    add_menu_view(appbuilder, FinancePaymentAccountView, _l("Comptes familles"), "Finances",
+                  "fa-balance-scale")
+    add_menu_view(appbuilder, FinanceUnpaidView, _l("Impayés et relances"), "Finances",
+                  "fa-bell")
+    add_menu_view(appbuilder, FinanceSepaBatchView, _l("Prélèvements SEPA"), "Finances",
+                  "fa-exchange")
+    add_menu_view(appbuilder, FinanceTaxCertificateView, _l("Attestations fiscales"),
+                  "Finances", "fa-file-text-o")
+
+
+__all__ = ["FinancePaymentAccountView", "FinanceUnpaidView", "register"]
