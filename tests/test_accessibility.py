@@ -170,7 +170,8 @@ PAGES = [
     ("/users/add", "admin"),
     ("/users/show/{user_id}", "admin"),
     ("/users/userinfo/", "agent"),
-    ("/resetmypassword/form", "durand"),
+    ("/resetmypassword/form", "agent"),
+    ("/famille/compte/", "durand"),
     ("/roles/list/", "admin"),  # a list with actions (checkboxes)
     ("/roles/show/1", "admin"),
 ]

@@ -73,7 +73,8 @@ class StaffHomeView(BaseView):
         today = dt.date.today()
         counts = pending_counts()
         links = {
-            "requests": list_url("StaffRequestView", state=RequestState.pending.value),
+            "requests": list_url("StaffRequestQueueView")
+            or list_url("StaffRequestView", state=RequestState.pending.value),
             "documents": list_url("StaffFamilyDocumentView", state=DocumentState.pending.value),
             "bookings": list_url("StaffBookingView", day=today.isoformat()),
             "families": list_url("StaffFamilyView"),
