@@ -76,3 +76,5 @@ celery.conf.beat_schedule = {
     **(celery.conf.beat_schedule or {}),
     "portal-flush-mails": {"task": "portal.flush_mails", "schedule": MAIL_FLUSH_EVERY},
 }
+
+from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

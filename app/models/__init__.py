@@ -2,8 +2,10 @@
 
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (relationship target)
 
+from .account import AccountToken, TokenPurpose
 from .audit import AuditLog
 from .base import Model, Money
+from .billing import BillingRun, BillingRunState
 from .booking import (
     SEAT_HOLDING_STATES,
     Attendance,
@@ -27,15 +29,27 @@ from .invoice import (
 )
 from .mail import MailState, OutgoingMail
 from .news import News
+from .payment import (
+    PaymentReminder,
+    PaymentTransaction,
+    SepaBatch,
+    SepaBatchLine,
+    TaxCertificate,
+    TransactionState,
+)
 from .request import Alert, Request, RequestKind, RequestState
 from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
 from .tariff import Tariff, TariffBracket
 
 __all__ = [
+    "AccountToken",
+    "TokenPurpose",
     "Alert",
     "Attendance",
     "AuditLog",
     "AuthorizedPerson",
+    "BillingRun",
+    "BillingRunState",
     "SEAT_HOLDING_STATES",
     "Booking",
     "BookingState",
@@ -61,6 +75,8 @@ __all__ = [
     "News",
     "OutgoingMail",
     "Payment",
+    "PaymentReminder",
+    "PaymentTransaction",
     "PaymentMethod",
     "PublishedDocument",
     "QuotientFamilial",
@@ -73,9 +89,13 @@ __all__ = [
     "Service",
     "ServiceCapacity",
     "ServiceKind",
+    "SepaBatch",
+    "SepaBatchLine",
     "SepaMandate",
     "Tariff",
     "TariffBracket",
+    "TaxCertificate",
+    "TransactionState",
     "User",
     "family_child",
 ]

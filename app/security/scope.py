@@ -65,9 +65,7 @@ def belongs_to_current_family(item) -> bool:
 
     model = type(item)
     pk = model.id
-    return (
-        db.session.query(pk).filter(pk == item.id, family_clause(model)).first() is not None
-    )
+    return db.session.query(pk).filter(pk == item.id, family_clause(model)).first() is not None
 
 
 class FamilyScopeFilter(BaseFilter):

@@ -6,7 +6,21 @@ from flask_appbuilder import AppBuilder
 
 
 def register(appbuilder: AppBuilder) -> None:
-    from . import account, api, documents, finances, home, requests
+    from . import (
+        account,
+        alert_count,
+        api,
+        documents,
+        enrolment,
+        finances,
+        home,
+        news,
+        payment,
+        planning,
+        requests,
+    )
 
-    for module in (home, account, requests, finances, documents, api):
+    # planning and enrolment first: they open the « Mes réservations » menu.
+    for module in (home, news, account, planning, enrolment, requests, finances, payment,
+                   documents, api, alert_count):
         module.register(appbuilder)

@@ -6,6 +6,27 @@ from flask_appbuilder import AppBuilder
 
 
 def register(appbuilder: AppBuilder) -> None:
-    from . import home
+    from . import audit, bookings, documents, families, finance, home, news, schools
 
     home.register(appbuilder)
+    # Menu order: Familles, Réservations, Finances, Documents, Communication, Paramètres.
+    families.register(appbuilder)
+    bookings.register(appbuilder)
+    from . import attendance, queue  # request queue, pointage, kitchen count
+
+    queue.register(appbuilder)
+    attendance.register(appbuilder)
+    finance.register(appbuilder)
+    from . import billing  # the billing run, invoice PDFs, credit notes
+
+    billing.register(appbuilder)
+    from . import payments  # accounts and payments, unpaid list, SEPA, attestations
+
+    payments.register(appbuilder)
+    documents.register(appbuilder)
+    from . import accounts  # logins and invitations, document review, missing, publishing
+
+    accounts.register(appbuilder)
+    news.register(appbuilder)
+    schools.register(appbuilder)
+    audit.register(appbuilder)

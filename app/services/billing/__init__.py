@@ -1,0 +1,11 @@
+"""Billing (domain rules 3, 5, 6): pricing by quotient familial, the monthly billing run,
+gap-free numbering, credit notes and the invoice PDF.
+
+Entry points:
+- `bill_month(month, issued_on=None)` (run.py): invoice a month, all or nothing;
+- `start_run` / `execute_run` and the Celery task `portal.billing_run` (tasks.py): the
+  manager's run with progress; `flask portal billing run --month 2026-09` (cli.py);
+- `create_credit_note(invoice_id, amount, reason)` (credit_notes.py);
+- `invoice_pdf(invoice) -> bytes`, `invoice_pdf_response(invoice)` (pdf.py);
+- `amount_due(invoice)` and friends (balance.py).
+"""

@@ -1,0 +1,47 @@
+"""French formats of invoices: 1 234,50 €, 26/11/2026, « novembre 2026 »."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import force_locale, format_date
+
+from ..calendar import local_now
+
+NBSP = "\u00a0"  # in the PDF's standard fonts (the narrow one is not)
+
+
+def euros(value: Decimal | None, space: str = NBSP) -> str:
+    """Decimal('1234.5') → '1 234,50 €' (no-break spaces: never split across lines)."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".replace(",", space).replace(".", ",")
+    return f"{text}{NBSP}€"
+
+
+def date_fr(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def month_label(month: dt.date) -> str:
+    """The billed month in words, in French whatever the user's language: 'novembre 2026'."""
+    with force_locale("fr"):
+        return format_date(month, "MMMM yyyy")
+
+
+def of_month(month: dt.date) -> str:
+    """'de septembre 2026', 'd'octobre 2026' (French elision before avril, août, octobre)."""
+    label = month_label(month)
+    return f"d'{label}" if label[:1] in "aeiouâéèêô" else f"de {label}"
+
+
+def today() -> dt.date:
+    """Today in Paris, or the day of PORTAL_FIXED_NOW (tests and demos on a fixed clock;
+    never set in production)."""
+    fixed = current_app.config.get("PORTAL_FIXED_NOW")
+    if fixed:
+        return (fixed if isinstance(fixed, dt.datetime)
+                else dt.datetime.fromisoformat(str(fixed))).date()
+    return local_now().date()

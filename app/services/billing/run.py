@@ -1,0 +1,317 @@
+"""The monthly billing run (terme échu): one invoice per family account and month.
+
+All or nothing: the month's invoices, their numbers (one gap-free FAC sequence per issue
+year), the families' mails and the run's final state are written in ONE transaction; any
+failure rolls everything back (no invoice, no number used, no mail) and the run records
+the error. Idempotent: a family already invoiced for the month is skipped, so running a
+month again creates only what is missing (nothing, usually).
+
+Progress (families done so far) is written beside the transaction, in its own short
+transactions, for the manager's page; on SQLite (one writer at a time) only the start and
+the end show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ...extensions import db
+from ...models import BillingRun, BillingRunState, Booking, Family, Invoice, SepaMandate
+from ...models.base import utcnow
+from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
+from .fr import euros, month_label, today
+from .notify import mail_invoice, recipients
+from .numbering import INVOICE_PREFIX, Sequence
+from .pricing import PriceBook, PricingError, billable_days, billed_clause
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 500  # families per query and per progress step
+#: A run left "running" longer than this (its worker died) may be started again.
+STALE_AFTER = dt.timedelta(hours=1)
+
+Progress = Callable[[int, int], None]
+
+
+class BillingError(ValueError):
+    """The run cannot proceed (month not over, no price…); nothing was written."""
+
+
+@dataclass
+class BillingResult:
+    month: dt.date
+    issued_on: dt.date
+    invoices: list[Invoice] = field(default_factory=list)
+    already_invoiced: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum((invoice.total for invoice in self.invoices), Decimal("0.00"))
+
+    @property
+    def numbers(self) -> tuple[str | None, str | None]:
+        if not self.invoices:
+            return None, None
+        return self.invoices[0].number, self.invoices[-1].number
+
+
+def month_start(value: dt.date | str) -> dt.date:
+    """'2026-09' or any day of September 2026 → 2026-09-01."""
+    if isinstance(value, str):
+        try:
+            year, month = (int(part) for part in value.strip().split("-")[:2])
+            return dt.date(year, month, 1)
+        except ValueError as exc:
+            raise BillingError(_("Mois attendu au format AAAA-MM, par exemple 2026-09.")) from exc
+    return value.replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def due_date(issued_on: dt.date) -> dt.date:
+    return issued_on + dt.timedelta(days=int(current_app.config.get("PORTAL_INVOICE_DUE_DAYS",
+                                                                   30)))
+
+
+def check_month(month: dt.date, issued_on: dt.date) -> None:
+    if issued_on <= month_end(month):
+        raise BillingError(_(
+            "%(month)s n'est pas encore terminé : ce mois se facture à partir du %(day)s.",
+            month=month_label(month).capitalize(),
+            day=f"{month_end(month) + dt.timedelta(days=1):%d/%m/%Y}"))
+
+
+# --- the run itself ---------------------------------------------------------------------
+
+
+def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
+               run_id: int | None = None, progress: Progress | None = None,
+               commit: bool = True, notify: bool = True) -> BillingResult:
+    """Invoice every family with billed days in `month` not invoiced for it yet.
+
+    With commit=False the caller's transaction receives the invoices (the demo builds its
+    town in one transaction) and the caller commits or rolls back. notify=False sends no
+    mail (demo data, or months taken over from a previous software)."""
+    month = month_start(month)
+    issued_on = issued_on or today()
+    check_month(month, issued_on)
+    try:
+        result = _bill(month, issued_on, progress, notify)
+        if run_id is not None:
+            _finish_run(run_id, result)
+        if commit:
+            db.session.commit()
+    except Exception as exc:
+        if not commit:
+            raise
+        db.session.rollback()
+        if run_id is not None:
+            fail_run(run_id, exc)
+        raise
+    return result
+
+
+def _bill(month: dt.date, issued_on: dt.date, progress: Progress | None,
+          notify: bool = True) -> BillingResult:
+    end = month_end(month)
+    invoiced = set(db.session.scalars(
+        select(Invoice.family_id).where(Invoice.period_start == month)).all())
+    family_ids = _families_to_bill(month, end, invoiced)
+    report = progress or (lambda done, total: None)
+    report(0, len(family_ids))
+    # SQLite has one writer: once the run writes, progress waits for its commit.
+    live = db.engine.dialect.name != "sqlite"
+    book = PriceBook(month, end)
+    numbers = Sequence(INVOICE_PREFIX, issued_on.year)
+    result = BillingResult(month, issued_on, already_invoiced=len(invoiced))
+    # Chunk by chunk, in alphabetical order: a city's month never sits in memory at once.
+    for start in range(0, len(family_ids), _CHUNK):
+        chunk = family_ids[start:start + _CHUNK]
+        drafts = {d.family_id: d for d in draft_invoices(billable_days(month, end, chunk), book)}
+        ordered = [drafts[i] for i in chunk if i in drafts and drafts[i].lines]
+        result.invoices += _issue(ordered, month, issued_on, numbers, notify)
+        db.session.flush()
+        if live:
+            report(start + len(chunk), len(family_ids))
+    return result
+
+
+def _families_to_bill(month: dt.date, end: dt.date, invoiced: set[int]) -> list[int]:
+    """Families with billed days not invoiced for the month yet, in the numbering order
+    (name, then account)."""
+    billed = (select(Booking.family_id)
+              .where(Booking.day.between(month, end), billed_clause()).distinct())
+    rows = db.session.execute(
+        select(Family.id).where(Family.id.in_(billed)).order_by(Family.name, Family.id))
+    return [family_id for (family_id,) in rows if family_id not in invoiced]
+
+
+def _debited_families(family_ids: list[int], on: dt.date) -> set[int]:
+    """Families with a SEPA mandate in force on the issue date: their invoices are debited."""
+    return set(db.session.scalars(
+        select(SepaMandate.family_id).where(
+            SepaMandate.family_id.in_(family_ids),
+            SepaMandate.active.is_(True), SepaMandate.signed_on <= on,
+            or_(SepaMandate.revoked_on.is_(None), SepaMandate.revoked_on > on))))
+
+
+def _issue(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
+           numbers: Sequence, notify: bool = True) -> list[Invoice]:
+    """Number and add the invoices of one chunk of families, queue their mails."""
+    if not drafts:
+        return []
+    ids = [d.family_id for d in drafts]
+    debited = _debited_families(ids, issued_on)
+    addresses = recipients(ids) if notify else {}
+    labels = LineLabels(drafts)
+    invoices = []
+    for draft in drafts:
+        invoice = Invoice(number=numbers.take(), family_id=draft.family_id,
+                          period_start=month, issued_on=issued_on, due_on=due_date(issued_on),
+                          total=draft.total, direct_debit=draft.family_id in debited,
+                          lines=labels.invoice_lines(draft))
+        db.session.add(invoice)
+        if notify:
+            mail_invoice(invoice, addresses.get(draft.family_id, []))
+        invoices.append(invoice)
+    return invoices
+
+
+# --- the run's record (BillingRun) --------------------------------------------------------
+
+
+def _write_beside(run_id: int, **values) -> None:
+    """Update the run in its own short transaction (visible at once to the manager's page,
+    whatever becomes of the billing transaction)."""
+    with Session(db.engine) as session:
+        session.execute(update(BillingRun).where(BillingRun.id == run_id).values(**values)
+                        .execution_options(synchronize_session=False))
+        session.commit()
+
+
+def progress_writer(run_id: int) -> Progress:
+    def write(done: int, total: int) -> None:
+        _write_beside(run_id, families_done=done, families_total=total)
+
+    return write
+
+
+def _finish_run(run_id: int, result: BillingResult) -> None:
+    """In the billing transaction: the run is done if and only if its invoices exist."""
+    first, last = result.numbers
+    db.session.execute(
+        update(BillingRun).where(BillingRun.id == run_id).values(
+            state=BillingRunState.done, invoices_created=len(result.invoices),
+            families_done=BillingRun.families_total,
+            amount_total=result.total, first_number=first, last_number=last,
+            finished_at=utcnow(), error=None)
+        .execution_options(synchronize_session=False))
+
+
+def fail_run(run_id: int, exc: Exception) -> None:
+    if isinstance(exc, FamilyPricingError):
+        family = db.session.get(Family, exc.family_id)
+        message = f"{family}: {exc}" if family else str(exc)
+    elif isinstance(exc, BillingError | PricingError):
+        message = str(exc)
+    else:
+        log.exception("Facturation %s : échec", run_id)
+        message = f"{type(exc).__name__}: {exc}"
+    with Session(db.engine) as session:
+        session.execute(
+            update(BillingRun)
+            .where(BillingRun.id == run_id, BillingRun.state != BillingRunState.done)
+            .values(state=BillingRunState.failed, error=message[:4000], finished_at=utcnow())
+            .execution_options(synchronize_session=False))
+        session.commit()
+
+
+def start_run(month: dt.date | str, issued_on: dt.date | None = None,
+              user_id: int | None = None) -> BillingRun:
+    """Record a run to do (committed). Refused while a run of the same month is underway."""
+    month = month_start(month)
+    issued_on = issued_on or today()
+    check_month(month, issued_on)
+    if active_run(month) is not None:
+        raise BillingError(_("Une facturation est déjà en cours pour %(month)s.",
+                             month=month_label(month)))
+    run = BillingRun(month=month, issued_on=issued_on, state=BillingRunState.pending,
+                     started_by_id=user_id)
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def active_run(month: dt.date) -> BillingRun | None:
+    """The month's run waiting or underway (one lost for an hour no longer counts)."""
+    recent = utcnow() - STALE_AFTER
+    return db.session.scalars(
+        select(BillingRun).where(
+            BillingRun.month == month,
+            ((BillingRun.state == BillingRunState.pending) & (BillingRun.created_at > recent))
+            | ((BillingRun.state == BillingRunState.running) & (BillingRun.started_at > recent)))
+    ).first()
+
+
+def _claim(run_id: int) -> BillingRun | None:
+    """Take a pending run (or one whose worker died): a duplicate task gets nothing."""
+    stale = utcnow() - STALE_AFTER
+    with Session(db.engine) as session:
+        claimed = session.execute(
+            update(BillingRun)
+            .where(BillingRun.id == run_id,
+                   or_(BillingRun.state == BillingRunState.pending,
+                       (BillingRun.state == BillingRunState.running)
+                       & (BillingRun.started_at < stale)))
+            .values(state=BillingRunState.running, started_at=utcnow(), families_done=0)
+            .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+    if not claimed:
+        return None
+    return db.session.get(BillingRun, run_id, populate_existing=True)
+
+
+def execute_run(run_id: int) -> str:
+    """Do a recorded run (the Celery task's body). Returns its final state."""
+    run = _claim(run_id)
+    if run is None:
+        return "skipped"
+    month, issued_on = run.month, run.issued_on
+    db.session.rollback()  # start the billing transaction afresh
+    try:
+        bill_month(month, issued_on, run_id=run_id, progress=progress_writer(run_id))
+    except Exception:
+        return BillingRunState.failed.value
+    return BillingRunState.done.value
+
+
+def summary(result: BillingResult) -> str:
+    count = len(result.invoices)
+    if not count:
+        text = _("%(month)s : aucune facture créée.", month=month_label(result.month).capitalize())
+    else:
+        text = ngettext("%(month)s : %(num)d facture créée, total %(total)s.",
+                        "%(month)s : %(num)d factures créées, total %(total)s.", count,
+                        month=month_label(result.month).capitalize(),
+                        total=euros(result.total, " "))
+    first, last = result.numbers
+    if first:
+        text += " " + _("Numéros %(first)s à %(last)s.", first=first, last=last)
+    if result.already_invoiced:
+        text += " " + ngettext("%(num)d famille déjà facturée pour ce mois.",
+                               "%(num)d familles déjà facturées pour ce mois.",
+                               result.already_invoiced)
+    return text
