@@ -17,25 +17,32 @@ from app.models import (
     Booking,
     BookingState,
     Child,
+    DocumentState,
     Enrolment,
     EnrolmentState,
     Family,
+    FamilyDocument,
     Guardian,
     Invoice,
     News,
+    Payment,
+    PublishedDocument,
     QuotientFamilial,
     Request,
     RequestKind,
     RequestState,
     School,
     SchoolYear,
+    SepaMandate,
     ServiceCapacity,
     TariffBracket,
+    TaxCertificate,
     User,
     family_child,
 )
 from app.models.booking import SEAT_HOLDING_STATES
 from app.services.calendar import OpeningCalendar
+from app.services.documents import file_response
 
 ACCOUNT_LINE = re.compile(r"^(Admin|Gestionnaire|Agent|Parent) (\S+) (\S+)$")
 
@@ -51,7 +58,8 @@ def run_demo(app, *args: str) -> list[tuple[str, str, str]]:
 
 def counts() -> dict[str, int]:
     models = (Family, Child, Guardian, User, Booking, Enrolment, Request, Alert, Invoice,
-              News, School, QuotientFamilial, TariffBracket)
+              News, School, QuotientFamilial, TariffBracket, FamilyDocument, PublishedDocument,
+              SepaMandate, TaxCertificate, Payment)
     return {m.__name__: db.session.query(func.count()).select_from(m).scalar() for m in models}
 
 
@@ -166,13 +174,66 @@ def test_demo_data_stays_correct_whatever_the_day(app, today):
     with app.app_context():
         _assert_town_is_consistent(day)
         if day == dt.date(2026, 11, 26):
-            months = sorted({i.period_start for i in db.session.query(Invoice)})
+            months = sorted({i.period_start for i in db.session.query(Invoice)
+                             if i.issued_on.year == 2026})
             assert months == [dt.date(2026, 9, 1), dt.date(2026, 10, 1)]
-            assert db.session.query(Invoice.number).order_by(Invoice.number).first() == (
+            # The Le Gall family's invoices are announced as SEPA debits, left unpaid.
+            debited = db.session.query(Invoice).filter_by(direct_debit=True).all()
+            assert debited and {i.family.name for i in debited} == {"Famille Le Gall"}
+            assert all(not i.payments for i in debited)
+            assert db.session.query(Invoice.number).filter(
+                Invoice.number.like("FAC-2026-%")).order_by(Invoice.number).first() == (
                 "FAC-2026-000001",)
             this_week = db.session.query(Booking).filter(
                 Booking.day.between(dt.date(2026, 11, 23), dt.date(2026, 12, 4))).count()
             assert this_week > 0
+
+
+def _family_of(login: str) -> Family:
+    return (db.session.query(Guardian).join(User, Guardian.user_id == User.id)
+            .filter(User.username == login).one().family)
+
+
+def test_demo_shows_documents_sepa_and_tax_certificate(app):
+    run_demo(app, "--today", "2026-11-26")
+    with app.app_context(), app.test_request_context():
+        martin = _family_of("claire.martin")
+        docs = {d.document_type.label: d for d in
+                db.session.query(FamilyDocument).filter_by(family_id=martin.id)}
+        pending = docs["Certificat médical"]
+        assert pending.state == DocumentState.pending and pending.child.first_name == "Hugo"
+        to_review = db.session.query(Request).filter_by(document_id=pending.id).one()
+        assert to_review.kind == RequestKind.document and to_review.state == RequestState.pending
+        accepted = docs["Attestation de quotient familial"]
+        assert accepted.state == DocumentState.accepted
+        assert accepted.valid_from <= dt.date(2026, 11, 26) <= accepted.valid_until
+        # Real PDFs, stored where the documents service serves them from.
+        for document in [pending, accepted, *db.session.query(PublishedDocument)]:
+            response = file_response(document)
+            assert response is not None, document
+            response.direct_passthrough = False
+            assert response.get_data().startswith(b"%PDF")
+            response.close()
+        titles = {d.title: d for d in db.session.query(PublishedDocument)}
+        assert {"Menus de décembre", "Règlement intérieur de la restauration scolaire",
+                "Tarifs 2026-2027"} <= set(titles)
+        assert all(d.school_id is None and d.published_on <= dt.date(2026, 11, 26)
+                   for d in titles.values())
+
+        legall = _family_of("yann.legall")
+        mandate = db.session.query(SepaMandate).filter_by(family_id=legall.id).one()
+        assert (mandate.rum, mandate.iban, mandate.bic, mandate.sequence_type) == (
+            "SPF-2026-0007", "FR7630006000011234567890189", "AGRIFRPP", "FRST")
+        assert mandate.signed_on < dt.date(2026, 9, 1)
+        certificate = db.session.query(TaxCertificate).filter_by(family_id=legall.id).one()
+        assert certificate.year == 2025 and certificate.total == Decimal("34.80")
+        assert certificate.pdf.startswith(b"%PDF") and "Jade" in certificate.details
+    before = {}
+    with app.app_context():
+        before = counts()
+    run_demo(app, "--today", "2026-11-26")
+    with app.app_context():
+        assert counts() == before
 
 
 def test_families_option_grows_the_town_without_duplicates(app):

@@ -2,9 +2,11 @@
 
 Built around today (kept inside the 2026-2027 school year): bookings from two months back
 to the end of next week on open days, attendance for past days, invoices for the complete
-months, pending requests and alerts. Idempotent: a family already there (by account code)
-is left alone, reference rows are found before being created. `--families N` builds a large
-town for benchmarks (bulk inserts; extra schools beyond 60 families).
+months (billing engine), pending requests and alerts, documents to review and published
+ones, a SEPA mandate and a 2025 attestation fiscale. Idempotent: a family already there
+(by account code) is left alone, reference rows are found before being created.
+`--families N` builds a large town for benchmarks (bulk inserts; extra schools beyond 60
+families).
 
 It prints one line per demo account, `role login password`, on standard output.
 """
@@ -20,7 +22,7 @@ from sqlalchemy import text
 
 from ..cli import ensure_roles, portal
 from ..extensions import db
-from ..security.roles import AGENT
+from ..security.roles import AGENT, MANAGER
 from ..services.calendar import local_now
 from .accounts import Account, ensure_staff, parent_account
 from .billing import create_invoices
@@ -28,6 +30,7 @@ from .bookings import create_bookings
 from .days import period_for
 from .families import create_families
 from .featured import PRINTED_PARENTS
+from .features import after_billing, before_billing
 from .people import all_families, extra_school_count
 from .scenarios import tell_stories
 from .town import add_news, build_reference
@@ -46,8 +49,10 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     built = create_families(specs, town)
     bookings = create_bookings(built, town, period, agent_id)
     tell_stories(built, town, period, staff)
+    before_billing(built, town, period)
     db.session.flush()
     invoices = create_invoices(built, town, period, agent_id)
+    after_billing(built, town, period, agent_id, staff[MANAGER].id)
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}
