@@ -16,8 +16,14 @@ from .models import AuditLog
 from .security.roles import is_staff
 
 _SECRET_COLUMNS = {"password", "stored_name"}
-_SKIPPED_TABLES = {"audit_log", "outgoing_mail", "ab_permission_view_role", "ab_permission_view", "ab_view_menu",
-                   "ab_permission"}
+_SKIPPED_TABLES = {
+    "audit_log",
+    "outgoing_mail",
+    "ab_permission_view_role",
+    "ab_permission_view",
+    "ab_view_menu",
+    "ab_permission",
+}
 _registered = False
 
 
@@ -61,8 +67,11 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     if user is None:
         return
     entries = []
-    for action, objects in (("insert", session.new), ("update", session.dirty),
-                            ("delete", session.deleted)):
+    for action, objects in (
+        ("insert", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in objects:
             table = getattr(obj, "__tablename__", None)
             if not table or table in _SKIPPED_TABLES or isinstance(obj, AuditLog):

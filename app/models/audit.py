@@ -19,4 +19,5 @@ class AuditLog(Model):
     changes = Column(Text)  # JSON {column: [old, new]}
 
     def __repr__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.table_name}#{self.object_id}"
+        where = f"{self.table_name}#{self.object_id}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {where}"

@@ -20,7 +20,9 @@ def utcnow() -> dt.datetime:
 
 def user_fk(nullable: bool = True, **kwargs) -> Column:
     """A reference to an FAB user (ab_user); kept when the user is deleted."""
-    return Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=nullable, **kwargs)
+    return Column(
+        Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=nullable, **kwargs
+    )
 
 
 class LabelledEnum(StrEnum):

@@ -75,8 +75,12 @@ class Enrolment(TimestampMixin, Model):
     __tablename__ = "enrolment"
     __table_args__ = (UniqueConstraint("child_id", "service_id", "school_year_id", "family_id"),)
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
-    child_id = Column(Integer, ForeignKey("child.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    child_id = Column(
+        Integer, ForeignKey("child.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     service_id = Column(Integer, ForeignKey("service.id"), nullable=False)
     school_id = Column(Integer, ForeignKey("school.id"), nullable=False)
     school_year_id = Column(Integer, ForeignKey("school_year.id"), nullable=False)

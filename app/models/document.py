@@ -41,7 +41,9 @@ class DocumentType(Model):
 class FamilyDocument(Model):
     __tablename__ = "family_document"
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     child_id = Column(Integer, ForeignKey("child.id", ondelete="SET NULL"))
     document_type_id = Column(Integer, ForeignKey("document_type.id"), nullable=False)
     original_filename = Column(String(255), nullable=False)

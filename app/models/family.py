@@ -80,7 +80,9 @@ class Guardian(TimestampMixin, Model):
 
     __tablename__ = "guardian"
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), unique=True)
     first_name = Column(String(80), nullable=False)
     last_name = Column(String(80), nullable=False)
@@ -101,7 +103,9 @@ class QuotientFamilial(Model):
 
     __tablename__ = "quotient_familial"
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     value = Column(Integer, nullable=False)
     valid_from = Column(Date, nullable=False)
     valid_to = Column(Date, nullable=False)
@@ -143,7 +147,9 @@ class AuthorizedPerson(Model):
     __tablename__ = "authorized_person"
     __table_args__ = (UniqueConstraint("child_id", "full_name"),)
     id = Column(Integer, primary_key=True)
-    child_id = Column(Integer, ForeignKey("child.id", ondelete="CASCADE"), nullable=False, index=True)
+    child_id = Column(
+        Integer, ForeignKey("child.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     full_name = Column(String(120), nullable=False)
     relationship_label = Column(String(40))
     phone = Column(String(20), nullable=False)

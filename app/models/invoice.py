@@ -67,7 +67,9 @@ class DocumentSequence(Model):
 
 class Invoice(Model):
     __tablename__ = "invoice"
-    __table_args__ = (UniqueConstraint("family_id", "period_start", name="uq_invoice_family_month"),)
+    __table_args__ = (
+        UniqueConstraint("family_id", "period_start", name="uq_invoice_family_month"),
+    )
     id = Column(Integer, primary_key=True)
     number = Column(String(20), unique=True, nullable=False)  # FAC-2026-000001
     family_id = Column(Integer, ForeignKey("family.id"), nullable=False, index=True)
@@ -90,7 +92,9 @@ class Invoice(Model):
 class InvoiceLine(Model):
     __tablename__ = "invoice_line"
     id = Column(Integer, primary_key=True)
-    invoice_id = Column(Integer, ForeignKey("invoice.id", ondelete="CASCADE"), nullable=False, index=True)
+    invoice_id = Column(
+        Integer, ForeignKey("invoice.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     child_id = Column(Integer, ForeignKey("child.id"))
     service_id = Column(Integer, ForeignKey("service.id"))
     label = Column(String(255), nullable=False)
@@ -149,7 +153,9 @@ class Payment(Model):
 class SepaMandate(Model):
     __tablename__ = "sepa_mandate"
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     rum = Column(String(35), unique=True, nullable=False)  # Référence unique de mandat
     holder_name = Column(String(140), nullable=False)
     iban = Column(String(34), nullable=False)

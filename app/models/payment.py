@@ -110,8 +110,9 @@ class SepaBatch(Model):
 class SepaBatchLine(Model):
     __tablename__ = "sepa_batch_line"
     id = Column(Integer, primary_key=True)
-    batch_id = Column(Integer, ForeignKey("sepa_batch.id", ondelete="CASCADE"), nullable=False,
-                      index=True)
+    batch_id = Column(
+        Integer, ForeignKey("sepa_batch.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     # An invoice is debited once.
     invoice_id = Column(Integer, ForeignKey("invoice.id"), nullable=False, unique=True)
     family_id = Column(Integer, ForeignKey("family.id"), nullable=False, index=True)
@@ -137,8 +138,9 @@ class TaxCertificate(Model):
     __tablename__ = "tax_certificate"
     __table_args__ = (UniqueConstraint("family_id", "year"),)
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False,
-                       index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     year = Column(Integer, nullable=False)
     total = Column(Money, nullable=False)
     details = Column(Text, nullable=False)  # JSON: per child amounts

@@ -54,7 +54,9 @@ class Request(Model):
 
     __tablename__ = "family_request"
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     child_id = Column(Integer, ForeignKey("child.id", ondelete="SET NULL"))
     kind = Column(String(20), nullable=False)
     state = Column(String(12), nullable=False, default=RequestState.pending, index=True)
@@ -87,7 +89,9 @@ class Alert(Model):
 
     __tablename__ = "alert"
     id = Column(Integer, primary_key=True)
-    family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_id = Column(
+        Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     request_id = Column(Integer, ForeignKey("family_request.id", ondelete="SET NULL"))
     title = Column(String(200), nullable=False)
     message = Column(Text)

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
     ForeignKey,
     Integer,
     String,
