@@ -124,6 +124,20 @@ class Config:
     SEPA_CREDITOR_BIC = os.environ.get("SEPA_CREDITOR_BIC", "AGRIFRPP")
     SEPA_CREDITOR_ID = os.environ.get("SEPA_CREDITOR_ID", "FR72ZZZ123456")
 
+    # Accounts: lifetime of the e-mailed links, rate limit of the public account pages, and
+    # the public address used in links built outside a request (Celery tasks).
+    PORTAL_INVITE_HOURS = int(os.environ.get("PORTAL_INVITE_HOURS", "72"))
+    PORTAL_RESET_HOURS = int(os.environ.get("PORTAL_RESET_HOURS", "2"))
+    PORTAL_ACCOUNT_RATE_LIMIT = os.environ.get(
+        "PORTAL_ACCOUNT_RATE_LIMIT", "5 per minute; 30 per hour"
+    )
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
+    # Mail outbox (app/services/mail.py): SMTP timeout (s), attempts before "failed",
+    # and where development writes .eml files instead of sending.
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "20"))
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", "")  # empty: instance/mails
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
