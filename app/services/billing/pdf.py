@@ -29,7 +29,8 @@ def pdf_filename(invoice: Invoice) -> str:
     return f"facture-{invoice.number}.pdf"
 
 
-def _town() -> dict:
+def town_details() -> dict:
+    """The structure's letterhead and contacts, from settings (invoices, attestations)."""
     config = current_app.config
     address = [line.strip() for line in (config.get("PORTAL_TOWN_ADDRESS") or "").split("|")]
     return {
@@ -62,7 +63,7 @@ def invoice_context(invoice: Invoice) -> dict:
     return {
         "invoice": invoice,
         "family": family,
-        "town": _town(),
+        "town": town_details(),
         "month": month_label(invoice.period_start),
         "lines": lines,
         "credit_notes": sorted(invoice.credit_notes, key=lambda n: (n.issued_on, n.id)),

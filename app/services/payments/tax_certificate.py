@@ -46,6 +46,7 @@ from ...models import (
     TaxCertificate,
 )
 from ...models.base import utcnow
+from ..billing.pdf import town_details
 from .balance import ZERO, money
 
 CENT = Decimal("0.01")
@@ -173,23 +174,11 @@ def _euros(value: Decimal) -> str:
     return f"{text}\u00a0€"  # no-break spaces exist in the PDF's standard fonts
 
 
-def _structure() -> dict:
-    config = current_app.config
-    address = [line.strip() for line in (config.get("PORTAL_TOWN_ADDRESS") or "").split("|")]
-    return {
-        "name": config.get("PORTAL_TOWN_NAME", ""),
-        "address": [line for line in address if line],
-        "siret": config.get("PORTAL_TOWN_SIRET") or "",
-        "phone": config.get("PORTAL_SERVICE_PHONE") or "",
-        "email": config.get("PORTAL_SERVICE_EMAIL") or "",
-    }
-
-
 def render_pdf(family: Family, figures: CertificateFigures, issued_on: dt.date) -> bytes:
     with force_locale("fr"):
         html = current_app.jinja_env.get_template(
             "finance_parent/tax_certificate_pdf.html"
-        ).render(family=family, figures=figures, structure=_structure(), issued_on=issued_on,
+        ).render(family=family, figures=figures, structure=town_details(), issued_on=issued_on,
                  euros=_euros, cutoff=under_six_cutoff(figures.year))
     buffer = io.BytesIO()
     result = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -28,6 +30,7 @@ from .capacity import first_waiting, lock_capacity, seats_taken
 from .errors import CommandError
 from .lookup import Target, load_target, parse_day
 
+T = TypeVar("T")
 ACTIONS = ("book", "cancel", "withdraw", "note", "toggle")
 ACTIVE_STATES = (
     BookingState.booked,
@@ -151,9 +154,10 @@ class DayChanger:
         if timing == ChangeTiming.past:
             raise CommandError(_("Cette journée est passée : elle ne peut plus être réservée."))
         # Count seats before the new row exists (autoflush would count it).
-        full = self.capacity is not None and seats_taken(
-            self.target.service.id, self.target.school_id, day
-        ) >= self.capacity
+        full = (
+            self.capacity is not None
+            and seats_taken(self.target.service.id, self.target.school_id, day) >= self.capacity
+        )
         if booking is None:
             booking = Booking(
                 family_id=self.target.family_id,
@@ -354,14 +358,25 @@ class ChangeDay:
 
     def run(self) -> Outcome:
         self.validate()
-        try:
-            capacity = lock_capacity(self.target.service.id, self.target.school_id)
-            if capacity is None:
-                raise CommandError(_("Ce service n'est pas proposé dans l'école de l'enfant."))
-            changer = DayChanger(self.target, capacity, self.now, self.actor)
-            outcome = changer.apply(self.action, self.day, self.note)
-            db.session.commit()
-            return outcome
-        except Exception:
-            db.session.rollback()
-            raise
+        return in_locked_transaction(
+            self.target,
+            self.now,
+            self.actor,
+            lambda changer: changer.apply(self.action, self.day, self.note),
+        )
+
+
+def in_locked_transaction(
+    target: Target, now: dt.datetime, actor: int | None, change: Callable[[DayChanger], T]
+) -> T:
+    """Run `change` with the school × service capacity locked, as one transaction."""
+    try:
+        capacity = lock_capacity(target.service.id, target.school_id)
+        if capacity is None:
+            raise CommandError(_("Ce service n'est pas proposé dans l'école de l'enfant."))
+        result = change(DayChanger(target, capacity, now, actor))
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise

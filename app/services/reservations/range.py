@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from ...extensions import db
 from ..deadlines import local_now
-from .capacity import lock_capacity
-from .day import DayChanger, Outcome
+from .day import DayChanger, Outcome, in_locked_transaction
 from .errors import CommandError
 from .lookup import Target, load_target, parse_day
 
@@ -93,21 +91,15 @@ class ChangeRange:
 
     def run(self) -> RangeResult:
         self.validate()
-        try:
-            capacity = lock_capacity(self.target.service.id, self.target.school_id)
-            if capacity is None:
-                raise CommandError(_("Ce service n'est pas proposé dans l'école de l'enfant."))
-            changer = DayChanger(self.target, capacity, self.now, self.actor)
-            result = RangeResult()
-            day = self.start
-            while day <= self.end:
-                self._change(changer, day, result)
-                day += dt.timedelta(days=1)
-            db.session.commit()
-            return result
-        except Exception:
-            db.session.rollback()
-            raise
+        return in_locked_transaction(self.target, self.now, self.actor, self._change_all)
+
+    def _change_all(self, changer: DayChanger) -> RangeResult:
+        result = RangeResult()
+        day = self.start
+        while day <= self.end:
+            self._change(changer, day, result)
+            day += dt.timedelta(days=1)
+        return result
 
     def _change(self, changer: DayChanger, day: dt.date, result: RangeResult) -> None:
         if day.weekday() in self.weekdays:
