@@ -45,6 +45,9 @@ class Config:
     AUTH_USER_REGISTRATION = False
     # Anti-intrusion: lock an account after this many failed logins in a row.
     PORTAL_MAX_FAILED_LOGINS = int(os.environ.get("PORTAL_MAX_FAILED_LOGINS", "5"))
+    PORTAL_LOCK_MINUTES = int(os.environ.get("PORTAL_LOCK_MINUTES", "15"))
+    # Reverse proxies in front of the app (nginx = 1): client addresses for rate limits.
+    PORTAL_PROXY_HOPS = int(os.environ.get("PORTAL_PROXY_HOPS", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     # FAB defaults RATELIMIT_ENABLED to False, which silently disables AUTH_RATE_LIMIT.
     RATELIMIT_ENABLED = True
@@ -159,6 +162,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"

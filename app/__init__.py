@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import fab_fixes  # noqa: F401
 from .extensions import csrf, db, mail, migrate
@@ -25,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
     _check_secrets(app, config_name)
+    _behind_proxies(app)
 
     from .security.roles import ROLES
 
@@ -54,7 +57,26 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def _check_secrets(app: Flask, config_name: str) -> None:
-    if config_name == "production" and not app.config.get("SECRET_KEY"):
+    if config_name != "production":
+        return
+    if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY est obligatoire en production (variable d'environnement SECRET_KEY)."
         )
+    base_url = app.config.get("PORTAL_BASE_URL") or ""
+    if not base_url.startswith("https://"):
+        # Mailed links must never be built from the request's Host header.
+        raise RuntimeError(
+            "PORTAL_BASE_URL (https://…) est obligatoire en production : c'est l'adresse "
+            "des liens envoyés par courriel."
+        )
+    if not app.config.get("TRUSTED_HOSTS"):  # Flask's default is None
+        app.config["TRUSTED_HOSTS"] = [urlsplit(base_url).hostname]
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Client addresses (rate limits, logs) from X-Forwarded-For, for the configured number
+    of reverse proxies only (never trust the header otherwise)."""
+    hops = int(app.config.get("PORTAL_PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)

@@ -66,6 +66,18 @@ def init_command(admin_username: str, admin_email: str, admin_password: str | No
     click.echo("Base de données et rôles à jour.")
 
 
+@portal.command("unlock")
+@click.argument("login")
+def unlock_command(login: str) -> None:
+    """Unlock an account locked by failed logins (login or e-mail address)."""
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=login) or sm.find_user(email=login)
+    if user is None:
+        raise click.ClickException(f"Compte inconnu : {login}")
+    sm.unlock(user)
+    click.echo(f"Compte déverrouillé : {user.username}")
+
+
 def register(app: Flask) -> None:
     from . import demo  # noqa: F401  (adds `flask portal demo`)
 

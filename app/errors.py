@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ def _render(code: int):
     title, message = _MESSAGES[code]
     if request.path.startswith("/api/"):
         return jsonify(message=str(message)), code
+    if _untrusted_host():
+        # The page itself would build URLs from that Host: answer in plain text.
+        return Response(f"{title}\n{message}\n", status=code, mimetype="text/plain")
     return render_template(
         "errors/error.html",
         code=code,
@@ -40,6 +44,14 @@ def _render(code: int):
         message=str(message),
         appbuilder=getattr(current_app, "appbuilder", None),
     ), code
+
+
+def _untrusted_host() -> bool:
+    try:
+        request.host  # noqa: B018  (raises SecurityError for a Host not in TRUSTED_HOSTS)
+    except SecurityError:
+        return True
+    return False
 
 
 def _server_error(exc):

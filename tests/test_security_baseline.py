@@ -58,7 +58,8 @@ def dev_app(app, db_file):
 
 @pytest.fixture(scope="module")
 def prod_app(app, dev_app, db_file):
-    return _build(app, db_file, "production", SECRET_KEY="x")
+    return _build(app, db_file, "production", SECRET_KEY="x",
+                  PORTAL_BASE_URL="https://portail.ville-saint-pere.fr")
 
 
 def _csrf_token(client) -> str:
@@ -173,3 +174,55 @@ def test_login_posts_are_rate_limited(dev_app):
     limiter.reset()
     assert blocked.status_code == 429
     assert "Trop de tentatives" in blocked.get_data(as_text=True)
+
+
+def test_production_requires_an_https_base_url_for_mailed_links():
+    with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
+        create_app("production", SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+def test_production_refuses_a_forged_host_header(prod_app):
+    """Links and redirects are never built from an attacker's Host (TRUSTED_HOSTS)."""
+    response = prod_app.test_client().get("/login/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    good = prod_app.test_client().get("/login/", headers={"Host": "portail.ville-saint-pere.fr"})
+    assert good.status_code == 200
+
+
+def test_a_locked_account_stays_locked_when_logging_in_with_its_email(app, client):
+    """FAB also accepts the e-mail address as login: the lock must hold on that path too."""
+    limit = app.config["PORTAL_MAX_FAILED_LOGINS"]
+    with app.app_context():
+        f.user("verrou", AGENT, email="verrou@example.org")
+    for _ in range(limit):
+        client.post("/login/", data={"username": "verrou@example.org", "password": "mauvais"})
+    client.post("/login/", data={"username": "verrou@example.org", "password": f.PASSWORD})
+    assert not _logged_in(client)
+    client.post("/login/", data={"username": "verrou", "password": f.PASSWORD})
+    assert not _logged_in(client)
+
+
+def test_the_lock_ends_after_the_delay_and_staff_can_unlock(app, client):
+    import datetime
+
+    limit = app.config["PORTAL_MAX_FAILED_LOGINS"]
+    with app.app_context():
+        f.user("patient", AGENT)
+    for _ in range(limit):
+        client.post("/login/", data={"username": "patient", "password": "mauvais"})
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.find_user(username="patient")
+        assert sm.is_locked(user)
+        user.changed_on = datetime.datetime.now() - datetime.timedelta(
+            minutes=app.config["PORTAL_LOCK_MINUTES"] + 1)
+        sm.update_user(user)
+    f.login(client, "patient")
+    assert _logged_in(client)
+    client.get("/logout/")
+    for _ in range(limit):
+        client.post("/login/", data={"username": "patient", "password": "mauvais"})
+    result = app.test_cli_runner().invoke(args=["portal", "unlock", "patient"])
+    assert result.exit_code == 0, result.output
+    f.login(client, "patient")
+    assert _logged_in(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from flask import current_app, g
@@ -9,6 +10,7 @@ from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_login import current_user
+from werkzeug.security import check_password_hash
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +25,34 @@ class PortalSecurityManager(SecurityManager):
     security_api = DisabledSecurityApi
 
     def auth_user_db(self, username, password):
-        """Refuse locked accounts even with the right password (contrôle anti-intrusion)."""
-        user = self.find_user(username=username) if username else None
+        """Refuse locked accounts even with the right password (contrôle anti-intrusion).
+        FAB accepts the username or the email address: both are checked."""
+        user = None
+        if username:
+            user = self.find_user(username=username) or self.find_user(email=username)
         if user is not None and self.is_locked(user):
             log.warning("Login refused, account locked: %s", username)
+            # Same cost as a real check, so a locked account does not answer faster.
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "x")
             self.update_user_auth_stat(user, False)
             return None
         return super().auth_user_db(username, password)
 
     @staticmethod
     def is_locked(user) -> bool:
-        limit = current_app.config["PORTAL_MAX_FAILED_LOGINS"]
-        return (user.fail_login_count or 0) >= limit
+        """Locked after N failures in a row, until PORTAL_LOCK_MINUTES after the last one
+        (each refused attempt restarts the delay)."""
+        config = current_app.config
+        if (user.fail_login_count or 0) < config["PORTAL_MAX_FAILED_LOGINS"]:
+            return False
+        last_failure = user.changed_on or datetime.datetime.now()
+        delay = datetime.timedelta(minutes=config["PORTAL_LOCK_MINUTES"])
+        return datetime.datetime.now() - last_failure < delay
+
+    def update_user_auth_stat(self, user, success=True):
+        if not success:
+            user.changed_on = datetime.datetime.now()  # the last failure starts the lock delay
+        super().update_user_auth_stat(user, success)
 
     def unlock(self, user) -> None:
         user.fail_login_count = 0

@@ -107,9 +107,11 @@ def update_family_contact(family_id: int, form) -> list[str]:
     return _apply(family, values)
 
 
-def update_guardian_contact(family_id: int, guardian_id, form) -> list[str]:
+def update_guardian_contact(family_id: int, guardian_id, form,
+                            acting_user_id: int | None = None) -> list[str]:
     """A guardian's phones and email, at once; the login's address follows the email (the
-    identifiant does not change). Commits."""
+    identifiant does not change). Logins are personal: only its owner may change the address
+    of a login (it receives the password links). Commits."""
     guardian = (
         db.session.query(Guardian)
         .filter(Guardian.family_id == family_id, Guardian.id == _int(guardian_id))
@@ -126,6 +128,9 @@ def update_guardian_contact(family_id: int, guardian_id, form) -> list[str]:
     _check_phone(values["phone_work"])
     _check_email(values["email"], required=guardian.user_id is not None)
     if guardian.user is not None and values["email"] != (guardian.user.email or "").lower():
+        if guardian.user_id != acting_user_id:
+            raise CommandError(_("Seul ce responsable légal peut modifier l'adresse de son "
+                                 "propre compte."))
         if not login_available(values["email"], guardian.user_id):
             raise CommandError(_("L'adresse %(email)s est déjà utilisée par un autre compte.",
                                  email=values["email"]))

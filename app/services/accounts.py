@@ -148,7 +148,9 @@ def open_token(token: str | None) -> AccountToken | None:
     expired); None for anything else, without telling which."""
     if not token or len(token) > 100:
         return None
-    query = db.session.query(AccountToken).filter_by(token_hash=hash_token(token))
+    # A login deactivated by staff stays closed, whatever links it still has.
+    query = (db.session.query(AccountToken).join(User, User.id == AccountToken.user_id)
+             .filter(AccountToken.token_hash == hash_token(token), User.active.is_(True)))
     return _open(query, utcnow()).first()
 
 
@@ -176,7 +178,6 @@ def set_password(token: str, password: str, confirm: str):
         raise CommandError(_("Ce lien n'est plus valable."))
     _void_open_tokens(user.id, now)
     _store_password(user, password)
-    user.active = True
     db.session.commit()
     return user
 
@@ -301,7 +302,8 @@ def _recently_sent(user_id: int) -> bool:
 
 
 def _link(token: str) -> str:
-    """Absolute link of the password page (PORTAL_BASE_URL outside a request, e.g. CLI)."""
+    """Absolute link of the password page: from PORTAL_BASE_URL (required in production, so a
+    forged Host header can never redirect a mailed link), else the request's address."""
     path = url_for("PublicAccountView.choose_password", token=token)
     base = current_app.config.get("PORTAL_BASE_URL")
     if base:

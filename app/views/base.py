@@ -214,3 +214,5 @@ class ParentModelRestApi(ParentScopeMixin, ModelRestApi):
 
     _rel_field_attributes = ("add_query_rel_fields", "edit_query_rel_fields")
     allow_browser_login = True
+    # Authenticated by the browser session: writes need the CSRF token (FAB exempts APIs).
+    csrf_exempt = False

@@ -12,12 +12,10 @@ Only with PAYMENT_BACKEND=dummy (404 otherwise); both URLs must be this app's ow
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request
+from flask import abort, current_app, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_babel import gettext as _
 
@@ -29,7 +27,6 @@ log = logging.getLogger("app.payments")
 FIELDS = ("transaction_id", "amount", "orderid", "subject", "email", "origin", "return_url",
           "direct_notification_url")
 DECISIONS = {"pay": "ok", "refuse": "refused", "abandon": "cancelled"}
-NOTIFY_TIMEOUT = 15  # seconds
 
 
 def _own_url(url: str) -> bool:
@@ -52,16 +49,19 @@ def _fields(source) -> dict[str, str]:
 
 
 def _notify(url: str, data: dict[str, str]) -> bool:
-    """POST the answer to the app's notification URL, as a payment service does."""
-    body = urlencode(data).encode()
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "User-Agent": "portail-sandbox"})
-    try:
-        with urllib.request.urlopen(req, timeout=NOTIFY_TIMEOUT) as answer:  # noqa: S310
-            return answer.status == 200
-    except (urllib.error.URLError, OSError) as exc:
-        log.warning("Bac à sable : notification %s refusée ou impossible : %s", url, exc)
+    """Deliver the answer to the app's own notification endpoint, as a payment service does,
+    as a separate request inside this process: never to an address taken from the request
+    (the Host header is the client's, so an HTTP call would let it reach other hosts)."""
+    path = urlsplit(url).path
+    if path != url_for("PaymentNotificationView.notify"):
+        log.warning("Bac à sable : adresse de notification refusée : %s", url)
         return False
+    answer = current_app.test_client().post(
+        path, data=data, headers={"User-Agent": "portail-sandbox"}
+    )
+    if answer.status_code != 200:
+        log.warning("Bac à sable : notification refusée (%s)", answer.status_code)
+    return answer.status_code == 200
 
 
 class PaymentSandboxView(BaseView):

@@ -243,3 +243,23 @@ def test_a_refused_quotient_refuses_its_attestation_with_the_reason(app, parent,
             DocumentState.rejected, "Attestation de 2024, merci d'envoyer celle de cette année")
     page = _page(parent.get("/famille/documents/"))
     assert "Motif : Attestation de 2024" in page
+
+
+def test_a_guardian_cannot_change_the_login_address_of_the_other_guardian(app, parent, world):
+    """Logins are personal: the co-guardian's login address (where password links go) is
+    changed by its owner only, else the other parent could take the account over."""
+    with app.app_context():
+        family_row = db.session.get(Family, world.martin_id)
+        login = f.user("mme.martin", "Parent", email="mme.martin@example.org")
+        other = Guardian(family=family_row, user_id=login.id, first_name="Anne",
+                         last_name="Martin", email="mme.martin@example.org")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    response = parent.post(f"{ACCOUNT}/responsable", data={
+        "guardian": other_id, "phone_mobile": "", "phone_work": "",
+        "email": "pirate.martin@example.org"})
+    assert "propre compte" in _page(response)
+    with app.app_context():
+        other = db.session.get(Guardian, other_id)
+        assert other.email == other.user.email == "mme.martin@example.org"

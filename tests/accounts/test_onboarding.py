@@ -233,3 +233,19 @@ def test_an_invitation_sent_while_smtp_is_down_arrives_later_and_its_link_works(
     assert visitor.post(_link(message), data={"password": PASSWORD, "confirm": PASSWORD}) \
         .status_code == 303
     assert _login(app, "claire.lebreton@example.org", PASSWORD)
+
+
+def test_a_login_deactivated_by_staff_cannot_be_revived_by_its_invitation(
+        app, agent, smtp_server):
+    agent.post(NEW_FAMILY, data=_form(g2_first_name="", g2_last_name="", g2_email=""))
+    link = _link(smtp_server.messages[0])
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(email="claire.lebreton@example.org")
+        user.active = False
+        app.appbuilder.sm.update_user(user)
+    visitor = app.test_client()
+    assert visitor.get(link).status_code == 410
+    assert visitor.post(link, data={"password": PASSWORD, "confirm": PASSWORD}).status_code == 410
+    with app.app_context():
+        assert not app.appbuilder.sm.find_user(email="claire.lebreton@example.org").active
+    assert not _login(app, "claire.lebreton@example.org", PASSWORD)

@@ -226,3 +226,13 @@ def test_notification_needs_no_csrf_token(app, client, bill, monkeypatch):
     anonymous = app.test_client()  # the service has no session either
     assert b.notify(app, anonymous, fields, "ok").status_code == 200
     assert _state(app, bill)[0] == InvoiceState.paid
+
+
+def test_the_sandbox_only_notifies_the_apps_own_endpoint(app, client):
+    """The sandbox never sends its server-side notification to an address taken from the
+    request (no request to internal hosts through a forged Host or URL)."""
+    fields = {"transaction_id": "T1", "amount": "10.00", "orderid": "X",
+              "return_url": "http://localhost/paiement/retour",
+              "direct_notification_url": "http://localhost/ailleurs", "decision": "pay"}
+    response = client.post("/sandbox/pay", data=fields)
+    assert response.status_code == 502

@@ -83,7 +83,8 @@ class ParentAccountView(BaseView):
     def guardian(self):
         form = self._form("guardian", "phone_mobile", "email")
         return self._run(lambda family: self._changed(
-            changes.update_guardian_contact(family, form.get("guardian"), form)),
+            changes.update_guardian_contact(family, form.get("guardian"), form,
+                                            acting_user_id=current_user.id)),
             "responsables")
 
     @expose("/sante", methods=["POST"])
