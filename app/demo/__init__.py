@@ -23,7 +23,7 @@ from sqlalchemy import text
 from ..cli import ensure_roles, portal
 from ..extensions import db
 from ..security.roles import AGENT, MANAGER
-from ..services.calendar import local_now
+from ..services.calendar import local_today
 from .accounts import Account, ensure_staff, parent_account
 from .billing import create_invoices
 from .bookings import create_bookings
@@ -61,8 +61,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
 
 def _today() -> dt.date:
     """Today in Paris, or the day of PORTAL_FIXED_NOW when the app runs on a fixed clock."""
-    fixed = current_app.config.get("PORTAL_FIXED_NOW")
-    return dt.datetime.fromisoformat(fixed).date() if fixed else local_now().date()
+    return local_today()
 
 
 def _large_sqlite_cache() -> None:

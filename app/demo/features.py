@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..services.billing.numbering import INVOICE_PREFIX, reserve_numbers
+from ..services.calendar import local_today
 from ..services.documents import (
     default_validity,
     pending_request,
@@ -182,6 +183,6 @@ def _featured(built: list[Built], index: int) -> Built | None:
 
 def _just_now(period: Period) -> dt.datetime:
     """As the stories date pending requests: a moment ago, or mid-morning of a simulated day."""
-    if period.today == dt.date.today():
+    if period.today == local_today():
         return utcnow() - dt.timedelta(minutes=10)
     return dt.datetime.combine(period.today, dt.time(10, 30))

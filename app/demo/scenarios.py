@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..security.roles import MANAGER
+from ..services.calendar import local_today
 from .days import Period, week_monday
 from .families import Built
 from .people import CANTEEN, CARE_EVENING, CARE_MORNING
@@ -36,7 +37,7 @@ class Stories:
         self.decider_id = manager.id if manager is not None else None
         # Pending requests were sent a moment ago (or mid-morning of a simulated day).
         self.just_now = (utcnow() - dt.timedelta(minutes=10)
-                         if period.today == dt.date.today()
+                         if period.today == local_today()
                          else dt.datetime.combine(period.today, dt.time(10, 30)))
 
     # -- helpers ------------------------------------------------------------------------

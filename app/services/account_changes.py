@@ -36,6 +36,7 @@ from ..models import (
     family_child,
 )
 from .accounts import login_available, valid_email
+from .calendar import local_today
 from .documents import accept_document, add_months, reject_document, send_family_document
 from .reservations.decide import HANDLERS, Handler
 from .reservations.errors import CommandError
@@ -278,7 +279,7 @@ def current_quotient(family_id: int, today: dt.date) -> QuotientFamilial | None:
 def request_quotient_change(family_id: int, form, upload, user_id: int | None,
                             today: dt.date | None = None) -> Request:
     """A new QF, with the CAF attestation (required), for staff to check. Commits."""
-    today = today or dt.date.today()
+    today = today or local_today()
     value = _int((form.get("value") or "").strip())
     if value is None or not 0 <= value <= 100_000:
         raise CommandError(_("Indiquez le quotient familial de votre attestation (un nombre)."))

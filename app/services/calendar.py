@@ -21,6 +21,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from vacances_scolaires_france import SchoolHolidayDates
@@ -71,8 +72,20 @@ class CalendarDataError(ValueError):
 
 
 def local_now() -> dt.datetime:
-    """Now, as naive local time in Paris (deadlines and days are local)."""
-    return dt.datetime.now(PARIS).replace(tzinfo=None)
+    """Now, as naive local time in Paris (deadlines and days are local), or the fixed
+    instant of PORTAL_FIXED_NOW (tests and demos; always None in production)."""
+    fixed = current_app.config.get("PORTAL_FIXED_NOW") if has_app_context() else None
+    if not fixed:
+        return dt.datetime.now(PARIS).replace(tzinfo=None)
+    moment = fixed if isinstance(fixed, dt.datetime) else dt.datetime.fromisoformat(str(fixed))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(PARIS).replace(tzinfo=None)
+    return moment
+
+
+def local_today() -> dt.date:
+    """Today in Paris (the server's own date may already be tomorrow or still yesterday)."""
+    return local_now().date()
 
 
 # --- Holiday sets (cached per process) -------------------------------------------------

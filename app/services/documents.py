@@ -38,6 +38,7 @@ from ..models import (
     family_child,
 )
 from ..models.base import utcnow
+from .calendar import local_today
 from .reservations.decide import HANDLERS, REFUSE, VALIDATE, DecideRequests, Handler
 from .reservations.errors import CommandError
 from .upload_checks import CheckedFile, UploadRefused, check_upload
@@ -197,7 +198,7 @@ def add_months(start: dt.date, months: int) -> dt.date:
 
 
 def accept_document(document: FamilyDocument) -> None:
-    today = dt.date.today()
+    today = local_today()
     document.state = DocumentState.accepted
     document.reason = None
     document.valid_from = document.valid_from or today
@@ -291,7 +292,7 @@ def _valid_clause(today: dt.date):
 def missing_documents(family_id: int, today: dt.date | None = None) -> list[MissingDocument]:
     """The required documents the family has no valid copy of, and none waiting to be
     checked: never sent, expired, or refused. For the parent's home page reminder."""
-    today = today or dt.date.today()
+    today = today or local_today()
     required = db.session.query(DocumentType).filter(DocumentType.required.is_(True)).all()
     if not required:
         return []
@@ -395,7 +396,7 @@ def publish_document(title: str, category: str, school_id, upload, published_on:
 
 def published_for_schools(school_ids: set[int], today: dt.date | None = None):
     """Published documents in force today for every school or one of `school_ids`."""
-    today = today or dt.date.today()
+    today = today or local_today()
     return (
         db.session.query(PublishedDocument)
         .filter(

@@ -32,6 +32,7 @@ from ..security.scope import (
     is_family_owned,
     scope_filters,
 )
+from ..services.calendar import local_today
 
 
 class PortalInterface(SQLAInterface):
@@ -129,7 +130,7 @@ class StaffModelView(EagerListMixin, ModelView):
             buffer.getvalue(),
             mimetype="text/csv; charset=utf-8",
             headers={
-                "Content-Disposition": f"attachment; filename={name}-{dt.date.today():%Y%m%d}.csv"
+                "Content-Disposition": f"attachment; filename={name}-{local_today():%Y%m%d}.csv"
             },
         )
 

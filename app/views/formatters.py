@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ..models.base import LabelledEnum
+from ..services.billing import fr as billing_fr
 
 
 def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
@@ -24,12 +25,9 @@ def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
 
 
 def euros(value: Decimal | None) -> str:
-    """1234.5 → '1 234,50 €' (French format, narrow no-break space)."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{text}\u00a0€"
+    """1234.5 → '1 234,50 €' (French format, narrow no-break space between thousands)."""
+    return billing_fr.euros(value, space="\u202f")
 
 
 def french_date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return billing_fr.date_fr(value)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import force_locale, format_date
 
-from ..calendar import local_now
+from ..calendar import local_today
 
 NBSP = "\u00a0"  # in the PDF's standard fonts (the narrow one is not)
 
@@ -38,10 +37,5 @@ def of_month(month: dt.date) -> str:
 
 
 def today() -> dt.date:
-    """Today in Paris, or the day of PORTAL_FIXED_NOW (tests and demos on a fixed clock;
-    never set in production)."""
-    fixed = current_app.config.get("PORTAL_FIXED_NOW")
-    if fixed:
-        return (fixed if isinstance(fixed, dt.datetime)
-                else dt.datetime.fromisoformat(str(fixed))).date()
-    return local_now().date()
+    """Today in Paris, or the day of PORTAL_FIXED_NOW (see calendar.local_now)."""
+    return local_today()

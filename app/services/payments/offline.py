@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
 from ...models import Invoice, InvoiceState, Payment, PaymentMethod
+from ..calendar import local_today
 from .balance import ZERO, money, refresh_invoice_state
 
 STAFF_METHODS = (
@@ -78,7 +79,7 @@ def _check(item: Payment, today: dt.date | None) -> None:
         raise PaymentError(_l("Le montant d'un règlement doit être positif."))
     if amount != amount.quantize(Decimal("0.01")):
         raise PaymentError(_l("Le montant a au plus deux décimales."))
-    if item.received_on and item.received_on > (today or dt.date.today()):
+    if item.received_on and item.received_on > (today or local_today()):
         raise PaymentError(_l("La date de réception ne peut pas être dans le futur."))
     invoice = item.invoice or (db.session.get(Invoice, item.invoice_id) if item.invoice_id
                                else None)

@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import re
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import eopayment
 from flask import current_app, has_request_context, url_for
@@ -22,6 +21,7 @@ from sqlalchemy import update
 
 from ...extensions import db
 from ...models import Invoice, PaymentTransaction, TransactionState
+from ..calendar import local_today
 from .balance import ZERO, live_transactions, load_invoices, refresh_invoice_state
 from .balance import statuses as invoice_statuses
 from .sandbox import SandboxPayment, sandbox_secret
@@ -82,7 +82,7 @@ def invoice_reference(invoice: Invoice) -> str:
 
 
 def paris_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+    return local_today()
 
 
 # --- starting a payment --------------------------------------------------------------------

@@ -9,12 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
 from ...models import Family, Invoice, PaymentReminder
+from ..billing.fr import euros
 from ..mail import queue_mail
 from .balance import ZERO, load_invoices, statuses
-
-
-def _euros(value) -> str:
-    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
 
 
 def family_address(family: Family) -> str | None:
@@ -44,8 +41,8 @@ def send_reminders(invoice_ids: list[int], user_id: int | None = None,
             invoices=[{"number": s.invoice.number,
                        "month": s.invoice.period_start.strftime("%m/%Y"),
                        "due_on": s.invoice.due_on.strftime("%d/%m/%Y"),
-                       "amount": _euros(s.outstanding)} for s in items],
-            total=_euros(total),
+                       "amount": euros(s.outstanding)} for s in items],
+            total=euros(total),
             portal_url=portal_url,
         )
         if mail is None:

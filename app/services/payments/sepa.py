@@ -34,6 +34,7 @@ from ...models import (
     SepaBatchLine,
     SepaMandate,
 )
+from ..calendar import local_today
 from .balance import ZERO, invoice_outstanding, load_invoices, refresh_invoice_state
 
 SCHEMA = "pain.008.001.02"
@@ -73,7 +74,7 @@ def check_mandate(mandate: SepaMandate, today: dt.date | None = None) -> None:
                            "( ) . , ' - uniquement."))
     if mandate.sequence_type not in ("FRST", "RCUR"):
         raise SepaError(_l("Séquence invalide : premier prélèvement (FRST) ou récurrent (RCUR)."))
-    if mandate.signed_on and mandate.signed_on > (today or dt.date.today()):
+    if mandate.signed_on and mandate.signed_on > (today or local_today()):
         raise SepaError(_l("La date de signature du mandat ne peut pas être dans le futur."))
     if not (mandate.holder_name or "").strip():
         raise SepaError(_l("Indiquez le titulaire du compte."))
@@ -168,7 +169,7 @@ def pain008(debits: list[Debit], collection_date: dt.date) -> tuple[str, bytes]:
 def create_batch(month: dt.date, collection_date: dt.date, user_id: int | None = None,
                  today: dt.date | None = None) -> SepaBatch:
     """Build, validate and record the month's batch; commits. Raises SepaError."""
-    if collection_date <= (today or dt.date.today()):
+    if collection_date <= (today or local_today()):
         raise SepaError(_l("La date de prélèvement doit être postérieure à aujourd'hui."))
     debits = due_debits(month, collection_date)
     if not debits:
@@ -207,7 +208,7 @@ def _record(batch: SepaBatch, debit: Debit, collection_date: dt.date,
 
 def default_collection_date(month: dt.date, today: dt.date | None = None) -> dt.date:
     """The latest due date of the month's debited invoices, and at least tomorrow."""
-    tomorrow = (today or dt.date.today()) + dt.timedelta(days=1)
+    tomorrow = (today or local_today()) + dt.timedelta(days=1)
     latest = db.session.scalar(
         select(Invoice.due_on).where(Invoice.period_start == month.replace(day=1),
                                      Invoice.direct_debit.is_(True))

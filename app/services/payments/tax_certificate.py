@@ -46,7 +46,9 @@ from ...models import (
     TaxCertificate,
 )
 from ...models.base import utcnow
+from ..billing.fr import euros
 from ..billing.pdf import town_details
+from ..calendar import local_today
 from .balance import ZERO, money
 
 CENT = Decimal("0.01")
@@ -169,17 +171,12 @@ def eligible_family_ids(year: int) -> list[int]:
 # --- the PDF ------------------------------------------------------------------------------
 
 
-def _euros(value: Decimal) -> str:
-    text = f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
-    return f"{text}\u00a0€"  # no-break spaces exist in the PDF's standard fonts
-
-
 def render_pdf(family: Family, figures: CertificateFigures, issued_on: dt.date) -> bytes:
     with force_locale("fr"):
         html = current_app.jinja_env.get_template(
             "finance_parent/tax_certificate_pdf.html"
         ).render(family=family, figures=figures, structure=town_details(), issued_on=issued_on,
-                 euros=_euros, cutoff=under_six_cutoff(figures.year))
+                 euros=euros, cutoff=under_six_cutoff(figures.year))
     buffer = io.BytesIO()
     result = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")
     if result.err:
@@ -204,7 +201,7 @@ def issue_certificate(family_id: int, year: int) -> TaxCertificate | None:
         {"child_id": c.child_id, "name": c.name, "birth_date": c.birth_date.isoformat(),
          "amount": str(c.amount), "cesu": str(c.cesu)} for c in figures.children
     ], ensure_ascii=False)
-    row.pdf = render_pdf(family, figures, dt.date.today())
+    row.pdf = render_pdf(family, figures, local_today())
     row.generated_at = utcnow()
     db.session.add(row)
     return row

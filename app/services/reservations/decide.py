@@ -27,6 +27,7 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ..alerts import alert_family
+from ..calendar import local_today
 from .capacity import lock_capacity, seats_taken
 from .day import absence_for_late_cancellation, promote_waiting_list
 from .errors import CommandError
@@ -99,7 +100,7 @@ def _apply_enrolment_change(request: Request) -> None:
 def _cancel_enrolment(request: Request) -> None:
     enrolment: Enrolment = request.enrolment
     enrolment.state = EnrolmentState.cancelled
-    today = dt.date.today()
+    today = local_today()
     future = db.session.query(Booking).filter(
         Booking.family_id == enrolment.family_id,
         Booking.child_id == enrolment.child_id,

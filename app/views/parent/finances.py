@@ -35,6 +35,7 @@ from ...models import (
 )
 from ...security.manager import current_family_ids
 from ...security.scope import family_clause
+from ...services.calendar import local_today
 from ...services.payments.balance import ZERO, family_balance, load_invoices, statuses
 from ...services.payments.online import PaymentRefused, start_payment
 from ...services.payments.tax_certificate import (
@@ -65,7 +66,7 @@ def _invoice_statuses():
 def _certificate_offers(family_ids: list[int], stored: list[TaxCertificate]) -> list[int]:
     """Completed years for which the family paid childcare for a child under 6 and has no
     certificate yet (one query)."""
-    today = dt.date.today()
+    today = local_today()
     rows = db.session.execute(
         select(Payment.received_on, Child.birth_date).distinct()
         .join(Invoice, Invoice.id == Payment.invoice_id)
@@ -203,7 +204,7 @@ class ParentTaxCertificateView(BaseView):
             year = int(request.form.get("year", ""))
         except ValueError:
             abort(400)
-        if year not in certificate_years(dt.date.today()):
+        if year not in certificate_years(local_today()):
             abort(400)
         made = [issue_certificate(family_id, year) for family_id in current_family_ids()]
         db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...models import Alert, Child, Family, News
 from ...security.scope import family_clause
+from ...services.calendar import local_today
 from ..home import list_url
 
 NEWS_SHOWN = 5
@@ -70,7 +71,7 @@ class ParentHomeView(BaseView):
             "parent/home.html",
             families=families,
             children=children,
-            news=published_news(dt.date.today()),
+            news=published_news(local_today()),
             unread_alerts=unread,
             alerts=alerts,
             alerts_url=list_url("ParentAlertView"),

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...models import Booking, Child, Service
 from ...security.manager import current_family_ids
-from ...services.calendar import PARIS, OpeningCalendar, local_now
+from ...services.calendar import OpeningCalendar, local_now
 from ...services.reservations.planning import Cell, MonthPlanning, _cell
 
 WEEKDAY_SHORT = (_l("Lun"), _l("Mar"), _l("Mer"), _l("Jeu"), _l("Ven"), _l("Sam"), _l("Dim"))
@@ -51,14 +50,8 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def portal_now() -> dt.datetime:
-    """Now in Paris (naive), or the fixed instant of PORTAL_FIXED_NOW (tests, demos)."""
-    fixed = current_app.config.get("PORTAL_FIXED_NOW")
-    if not fixed:
-        return local_now()
-    moment = fixed if isinstance(fixed, dt.datetime) else dt.datetime.fromisoformat(str(fixed))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(PARIS).replace(tzinfo=None)
-    return moment
+    """Now in Paris, or PORTAL_FIXED_NOW (see app.services.calendar.local_now)."""
+    return local_now()
 
 
 def family_id() -> int | None:

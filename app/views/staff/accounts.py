@@ -25,6 +25,7 @@ from ...security.manager import PortalSecurityManager
 from ...services import account_changes  # noqa: F401  (registers the data_change handler)
 from ...services import documents as docs  # also registers the document handler
 from ...services.accounts import account_state, invite, open_invitation, paris_time
+from ...services.calendar import local_today
 from ...services.onboarding import onboard_family
 from ...services.reservations.errors import CommandError
 from .common import PortalStaffView, add_menu_view, labels
@@ -198,7 +199,7 @@ class StaffDocumentReviewView(PortalStaffView):
     def render_template(self, template, **kwargs):
         if template == self.show_template and kwargs.get("pk") is not None:
             document = db.session.get(FamilyDocument, kwargs["pk"])
-            today = dt.date.today()
+            today = local_today()
             kwargs.update(document=document, today=today,
                           valid_until=docs.default_validity(document, today)
                           if document else None)
@@ -216,7 +217,7 @@ class StaffMissingDocumentsView(BaseView):
     @has_access
     def list(self):
         page = max(request.args.get("page", 0, type=int), 0)
-        today = dt.date.today()
+        today = local_today()
         query = docs.families_missing_query(today)
         rows = db.session.execute(query.limit(self.page_size + 1)
                                   .offset(page * self.page_size)).all()
@@ -249,7 +250,7 @@ class StaffPublicationView(BaseView):
                     raise CommandError(_("Indiquez le titre du document."))
                 if form.get("category") not in docs.CATEGORIES:
                     raise CommandError(_("Choisissez une catégorie."))
-                start = _date(form.get("published_on")) or dt.date.today()
+                start = _date(form.get("published_on")) or local_today()
                 end = _date(form.get("unpublished_on"))
                 if end and end <= start:
                     raise CommandError(_("La date de retrait doit suivre la date de "
@@ -267,7 +268,7 @@ class StaffPublicationView(BaseView):
         page = self.render_template(
             "documents/staff_publish.html", errors=errors, form=request.form,
             categories=docs.CATEGORIES, schools=db.session.query(School).order_by(School.name),
-            today=dt.date.today())
+            today=local_today())
         return page, 400 if errors else 200
 
     @expose("/<int:pk>/fichier")

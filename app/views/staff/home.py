@@ -21,6 +21,7 @@ from ...models import (
     ServiceCapacity,
 )
 from ...models.booking import SEAT_HOLDING_STATES
+from ...services.calendar import local_today
 from ..home import list_url
 
 
@@ -70,7 +71,7 @@ class StaffHomeView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        today = dt.date.today()
+        today = local_today()
         counts = pending_counts()
         links = {
             "requests": list_url("StaffRequestQueueView")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import SepaBatch, TaxCertificate
+from ...services.calendar import local_today
 from ...services.payments.sepa import SepaError, create_batch, default_collection_date
 from ...services.payments.tax_certificate import certificate_years
 from ..formatters import euros, french_date
@@ -47,7 +48,7 @@ class FinanceSepaBatchView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        today = dt.date.today()
+        today = local_today()
         months = recent_months(today)
         batches = db.session.scalars(
             select(SepaBatch).order_by(SepaBatch.created_at.desc(), SepaBatch.id.desc())
@@ -99,7 +100,7 @@ class FinanceTaxCertificateView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        years = certificate_years(dt.date.today())
+        years = certificate_years(local_today())
         year = request.args.get("year", type=int) or years[0]
         counts = dict(db.session.execute(
             select(TaxCertificate.year, func.count(TaxCertificate.id))
@@ -122,7 +123,7 @@ class FinanceTaxCertificateView(BaseView):
         from ...services.payments.tasks import launch_tax_certificates
 
         year = request.form.get("year", type=int)
-        if year not in certificate_years(dt.date.today()):
+        if year not in certificate_years(local_today()):
             flash(_("Choisissez une année terminée."), "danger")
             return redirect(url_for(".list"))
         db.session.commit()  # the tasks use their own sessions

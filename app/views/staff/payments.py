@@ -32,8 +32,10 @@ from ...models import (
     PaymentMethod,
     PaymentReminder,
 )
+from ...services.calendar import local_today
 from ...services.payments.balance import ZERO, load_invoices, money, statuses, unpaid_query
 from ...services.payments.offline import STAFF_METHODS, PaymentError, cesu_cap, record_payment
+from ...services.reservations.lookup import parse_day
 from ..formatters import euros, french_date
 from .common import add_menu_view
 
@@ -61,10 +63,7 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def _date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
+    return parse_day((text or "").strip())
 
 
 def balances(family_ids: list[int]) -> dict[int, Decimal]:
@@ -159,7 +158,7 @@ class FinancePaymentAccountView(BaseView):
             cesu={s.invoice.id: cesu_cap(s.invoice) for s in open_invoices},
             methods=[(m.value, m.label) for m in STAFF_METHODS], all_methods=PaymentMethod,
             states=InvoiceState, errors=errors or [], form=form or {},
-            today=dt.date.today(), euros=euros, french_date=french_date, zero=ZERO,
+            today=local_today(), euros=euros, french_date=french_date, zero=ZERO,
         ), (400 if errors else 200)
 
 
@@ -172,7 +171,7 @@ class FinanceUnpaidView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        today = dt.date.today()
+        today = local_today()
         query = unpaid_query(today)
         total = query.count()
         page = _page()
@@ -196,7 +195,7 @@ class FinanceUnpaidView(BaseView):
         from ...services.payments.tasks import launch_reminders
 
         if request.form.get("all"):
-            ids = [i for (i,) in unpaid_query(dt.date.today()).with_entities(Invoice.id)]
+            ids = [i for (i,) in unpaid_query(local_today()).with_entities(Invoice.id)]
         else:
             ids = [int(v) for v in request.form.getlist("invoice") if v.isdigit()]
         if not ids:
