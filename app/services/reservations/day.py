@@ -26,8 +26,8 @@ from ..deadlines import (
     change_timing,
     local_now,
 )
+from ..errors import CommandError, transaction
 from .capacity import first_waiting, lock_capacity, seats_taken
-from .errors import CommandError
 from .lookup import Target, load_target, parse_day
 
 T = TypeVar("T")
@@ -370,13 +370,8 @@ def in_locked_transaction(
     target: Target, now: dt.datetime, actor: int | None, change: Callable[[DayChanger], T]
 ) -> T:
     """Run `change` with the school × service capacity locked, as one transaction."""
-    try:
+    with transaction():
         capacity = lock_capacity(target.service.id, target.school_id)
         if capacity is None:
             raise CommandError(_("Ce service n'est pas proposé dans l'école de l'enfant."))
-        result = change(DayChanger(target, capacity, now, actor))
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
+        return change(DayChanger(target, capacity, now, actor))
