@@ -12,8 +12,7 @@ from app.extensions import db
 from app.models import Booking, BookingState, Service
 from tests import factories as f
 
-from .planning_data import MONDAY, cell, doc, fixed_now  # noqa: F401  (fixture)
-from .planning_data import planning_town
+from .planning_data import MONDAY, cell, doc, fixed_now, planning_town  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("fixed_now")
 
