@@ -14,6 +14,7 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        messages,
         news,
         payment,
         planning,
@@ -22,5 +23,5 @@ def register(appbuilder: AppBuilder) -> None:
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count):
+                   documents, messages, api, alert_count):
         module.register(appbuilder)

@@ -28,5 +28,8 @@ def register(appbuilder: AppBuilder) -> None:
 
     accounts.register(appbuilder)
     news.register(appbuilder)
+    from . import messages  # the families' conversations with the service
+
+    messages.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
