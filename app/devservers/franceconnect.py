@@ -206,6 +206,13 @@ def create_provider_app(clients: dict[str, Client] | None = None) -> Flask:
     def sessions():
         return jsonify(active=sorted(state.sessions.values()))
 
+    @app.post("/_standin/reset")
+    def reset():
+        with state.lock:
+            state.sessions.clear()
+            state.codes.clear()
+        return jsonify(ok=True)
+
     return app
 
 

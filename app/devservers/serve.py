@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from . import refuse_in_production
 from .api_particulier import create_api_app
@@ -28,8 +28,15 @@ class Running:
         self.thread.join(timeout=5)
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: the URLs carry codes and id_token_hint, which are never logged."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
 def serve(app: Flask, port: int = 0) -> Running:
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name=app.import_name, daemon=True)
     thread.start()
     return Running(app, server, thread)
