@@ -158,11 +158,13 @@ def next_invoice_month(family_id: int, today: dt.date) -> dt.date:
 
 
 def validity(family_id: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    """From the next invoice's month to 31 August of its school year (the yearly batch
+    reads it again at the start of the next one); a year without a school year."""
     start = next_invoice_month(family_id, today)
     year = school_year_containing(start)
-    end = year.end_date if year is not None else start.replace(year=start.year + 1) - \
-        dt.timedelta(days=1)
-    return start, end
+    if year is not None:
+        return start, dt.date(year.end_date.year, 8, 31)
+    return start, start.replace(year=start.year + 1) - dt.timedelta(days=1)
 
 
 class FetchQuotient(BaseCommand):
