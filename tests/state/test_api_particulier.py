@@ -23,9 +23,9 @@ from app.services.billing.run import bill_month
 from app.services.errors import CommandError
 from tests import factories as f
 from tests.billing.builders import book, school_days, town
+from tests.standins import API_TOKEN, SIRET, api_calls
 
 from .builders import CLAIRE_CONSENT, claire, consent, guardian_family
-from .conftest import API_TOKEN, SIRET, api_calls
 
 pytestmark = pytest.mark.usefixtures("api_on")
 PAGE = "/famille/compte/quotient-caf/"

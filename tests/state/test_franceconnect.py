@@ -3,6 +3,7 @@ state, replayed code, wrong nonce, identity mismatch), logout of both sessions, 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -12,9 +13,9 @@ from app.models import AccountToken, FranceConnectLink, Guardian, TokenPurpose
 from app.services.accounts import issue_token
 from tests import factories as f
 from tests.billing.builders import town
+from tests.standins import ProviderBrowser, fc_login, local, provider_sessions, start
 
 from .builders import claire, guardian_family
-from .conftest import ProviderBrowser, fc_login, local, provider_sessions, start
 
 pytestmark = pytest.mark.usefixtures("fc_on")
 
@@ -88,7 +89,7 @@ def test_an_identity_mismatch_is_refused_and_links_nothing(app, client):
 
 def test_a_different_birth_date_is_a_mismatch(app, client):
     with app.app_context():
-        claire(born=__import__("datetime").date(1986, 4, 13))
+        claire(born=dt.date(1986, 4, 13))
     f.login(client, "claire.martin")
     fc_login(client, "claire.martin", "/franceconnect/lier")
     assert "ne correspond pas" in _flashes(client)
