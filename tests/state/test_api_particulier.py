@@ -240,3 +240,22 @@ def test_not_found_is_never_retried(app, api_server):
         ApiParticulierClient(settings, sleep=lambda s: None).quotient_familial(person)
     assert refused.value.kind == "not_found"
     assert len(api_calls(api_server)) == 1
+
+
+def test_a_failure_while_writing_leaves_no_half_written_attestation(app, client, monkeypatch):
+    with app.app_context():
+        claire()
+    f.login(client, "claire.martin")
+    _give_consent(client)
+
+    def broken_audit(self, outcome, message):
+        if outcome == "found":
+            raise CommandError("disque plein")  # after the attestation row was added
+        return original(self, outcome, message)
+
+    original = FetchQuotient._audit
+    monkeypatch.setattr(FetchQuotient, "_audit", broken_audit)
+    assert _fetch(client).status_code == 400
+    with app.app_context():
+        assert db.session.query(QuotientFamilial).count() == 0
+        assert db.session.query(QfFetch).count() == 0
