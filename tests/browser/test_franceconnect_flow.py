@@ -9,7 +9,13 @@ from urllib.parse import urlparse
 import pytest
 
 from tests import factories as f
-from tests.standins import fc_on, provider, provider_sessions  # noqa: F401  (fixtures)
+from tests.standins import (  # noqa: F401  (fixtures)
+    api_on,
+    api_server,
+    fc_on,
+    provider,
+    provider_sessions,
+)
 from tests.state.builders import claire
 
 from .helpers import describe_violations, log_in
@@ -69,4 +75,33 @@ def test_a_parent_links_franceconnect_then_logs_in_with_it(
     page.wait_for_url(f"{live_server}/famille/")
     assert urlparse(page.url).path == "/famille/"
     screenshot("franceconnect-espace-famille")
+    assert page.problems.errors == []
+
+
+def test_a_parent_consents_and_reads_the_qf_from_the_caf(
+        app, page, live_server, api_on, axe_violations, screenshot):  # noqa: F811
+    with app.app_context():
+        claire()
+    log_in(page, live_server, "claire.martin", f.PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server}/famille/compte/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Faire lire mon quotient familial").click()
+    form = page.locator("form", has=page.get_by_role("button", name="Donner mon accord"))
+    form.get_by_label("Prénoms").fill("Claire Anne")
+    form.get_by_label("Date de naissance").fill("12/04/1986")
+    form.get_by_label("Féminin").check()
+    form.get_by_label("Code INSEE de la commune de naissance").fill("35288")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    violations = axe_violations()
+    assert violations == [], "axe-core:\n" + describe_violations(violations)
+    form.get_by_label("J'accepte que la commune").check()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Donner mon accord").click()
+    assert "Votre accord est enregistré" in page.inner_text("body")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Consulter mon quotient familial maintenant").click()
+    body = page.inner_text("body")
+    assert "Quotient familial 620 (CAF) enregistré" in body
+    screenshot("quotient-caf-375")
     assert page.problems.errors == []
