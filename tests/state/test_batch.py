@@ -108,7 +108,7 @@ def test_the_batch_paces_its_calls_below_the_services_rate_limit(app, monkeypatc
     from app.services.api_particulier import batch as batch_module
 
     waits: list[float] = []
-    monkeypatch.setattr(batch_module.time, "sleep", waits.append)
+    monkeypatch.setattr(batch_module, "_pause", waits.append)
     app.config["API_PARTICULIER_BATCH_INTERVAL"] = 0.5
     try:
         with app.app_context():

@@ -55,7 +55,7 @@ def execute_batch(batch_id: int, client: ApiParticulierClient | None = None) -> 
             started = time.monotonic()
             _one(batch, family_id, client)
             # API Particulier allows 20 calls a second per token: stay well below.
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+            _pause(max(0.0, interval - (time.monotonic() - started)))
     except Exception as exc:  # recorded on the batch, never half-silent
         db.session.rollback()
         log.exception("QF batch %s stopped", batch_id)
@@ -66,6 +66,10 @@ def execute_batch(batch_id: int, client: ApiParticulierClient | None = None) -> 
     with transaction():
         batch.state, batch.finished_at = QfBatchState.done, utcnow()
     return "done"
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _one(batch: QfBatch, family_id: int, client) -> None:
