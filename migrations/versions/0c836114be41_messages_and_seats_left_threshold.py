@@ -1,7 +1,7 @@
 """messages and seats-left threshold
 
 Revision ID: 0c836114be41
-Revises: eeb9c7228866
+Revises: c09b7e3b801c
 Create Date: 2026-12-01 21:02:30.456045
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0c836114be41'
-down_revision = 'eeb9c7228866'
+down_revision = 'c09b7e3b801c'
 branch_labels = None
 depends_on = None
 

@@ -107,7 +107,7 @@ def test_parent_writes_with_a_pdf_agent_replies_parent_sees_the_unread_reply(
     assert [m["To"] for m in smtp_server.messages] == [
         "affaires.scolaires@ville-saint-pere.fr", "martin@example.org"]
     family_mail = smtp_server.messages[1]
-    assert "Nouveau message du service : Absence jeudi" == family_mail["Subject"]
+    assert family_mail["Subject"] == "Nouveau message du service : Absence jeudi"
     text = family_mail.get_body(("plain",)).get_content()
     assert conversation_url.split("//", 1)[1].split("/", 1)[1] in text  # the link
 

@@ -31,5 +31,8 @@ def register(appbuilder: AppBuilder) -> None:
     from . import messages  # the families' conversations with the service
 
     messages.register(appbuilder)
+    from . import state_services  # FranceConnect links, QF by API Particulier
+
+    state_services.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
