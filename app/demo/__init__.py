@@ -36,6 +36,7 @@ from .people import all_families, extra_school_count
 from .scenarios import tell_stories
 from .state_services import state_services
 from .town import add_news, build_reference
+from .yearly import add_yearly
 
 
 def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Account]]:
@@ -57,6 +58,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     after_billing(built, town, period, agent_id, staff[MANAGER].id)
     state_services(built, period)
     add_exchanges(built, town, period, staff)
+    add_yearly(built, period)
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}

@@ -15,7 +15,9 @@ from .booking import (
     EnrolmentState,
 )
 from .calendar import Closure, SchoolYear
+from .consent import ConsentAnswer, ConsentDocument, ConsentVersion
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
+from .dossier import DossierCampaign, DossierCertification, DossierSection, campaign_document_type
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
 from .invoice import (
     CreditNote,
@@ -64,6 +66,9 @@ __all__ = [
     "BookingState",
     "Child",
     "Closure",
+    "ConsentAnswer",
+    "ConsentDocument",
+    "ConsentVersion",
     "Conversation",
     "ConversationState",
     "CreditNote",
@@ -72,6 +77,9 @@ __all__ = [
     "DocumentSequence",
     "DocumentState",
     "DocumentType",
+    "DossierCampaign",
+    "DossierCertification",
+    "DossierSection",
     "Enrolment",
     "EnrolmentState",
     "Family",
@@ -118,5 +126,6 @@ __all__ = [
     "Topic",
     "TransactionState",
     "User",
+    "campaign_document_type",
     "family_child",
 ]

@@ -19,6 +19,7 @@ from ...extensions import db
 from ...models import Attendance, Booking, BookingState, Request, RequestKind, RequestState
 from ...models.base import utcnow
 from ..alerts import alert_family
+from ..consents.booking import check_consents_for_booking
 from ..deadlines import (
     ChangeTiming,
     booking_deadline,
@@ -149,6 +150,9 @@ class DayChanger:
     def book(self, day, booking, note=None) -> Outcome:
         if booking is not None and booking.state in ACTIVE_STATES:
             return self._outcome(day, booking, _("Ce jour est déjà réservé."), changed=False)
+        if not getattr(self, "_consents_checked", False):  # once per command
+            check_consents_for_booking(self.target.family_id, self.now.date())
+            self._consents_checked = True
         deadline = booking_deadline(self.target.service, day)
         timing = change_timing(day, deadline, self.now)
         if timing == ChangeTiming.past:

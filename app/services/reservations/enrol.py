@@ -18,6 +18,8 @@ from ...models import (
     Service,
     ServiceCapacity,
 )
+from ..calendar import local_today
+from ..dossier.rules import check_dossier_for_enrolment
 from .errors import CommandError
 from .lookup import child_of_family, parse_day
 
@@ -96,6 +98,10 @@ class RequestEnrolment:
         ):
             errors.append(_("Une inscription existe déjà pour cet enfant et ce service."))
         self.existing = existing
+        try:  # the yearly file may have to be complete first (the town's setting)
+            check_dossier_for_enrolment(self.family_id, self.year.id, local_today())
+        except CommandError as incomplete:
+            errors.extend(incomplete.messages)
         if errors:
             raise CommandError(errors)
 

@@ -10,7 +10,9 @@ def register(appbuilder: AppBuilder) -> None:
         account,
         alert_count,
         api,
+        consents,
         documents,
+        dossier,
         enrolment,
         finances,
         home,
@@ -24,5 +26,5 @@ def register(appbuilder: AppBuilder) -> None:
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, messages, api, alert_count, quotient_caf):
+                   documents, messages, consents, dossier, api, alert_count, quotient_caf):
         module.register(appbuilder)

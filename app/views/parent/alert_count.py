@@ -1,9 +1,9 @@
 """The number of unread alerts, shown beside « Alertes » in the parent's menu, and of
 unread replies of the service, beside « Messages ».
 
-A context processor exposes `unread_alerts` and `unread_messages` to every page: one query
-for a logged-in parent (their families' alerts and service messages not read yet), none
-for anybody else (0).
+A context processor exposes `unread_alerts`, `unread_messages` and `missing_consents` (the
+required consents in force not accepted yet: they block bookings) to every page: one
+query for a logged-in parent, none for anybody else (0).
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ def unread_alert_count(user_id: int) -> int:
     return db.session.execute(query).scalar_one()
 
 
-def unread_counts(user_id: int) -> tuple[int, int]:
-    """(unread alerts, unread service messages) of the user's families, in one statement."""
+def unread_counts(user_id: int) -> tuple[int, int, int]:
+    """(unread alerts, unread service messages, required consents to accept) of the
+    user's families, in one statement."""
+    from ...services.calendar import local_today
+    from ...services.consents import missing_required_count
     from ...services.messages import unread_for_family_user
 
     alerts = (
@@ -38,17 +41,18 @@ def unread_counts(user_id: int) -> tuple[int, int]:
         .where(Guardian.user_id == user_id, Alert.read_at.is_(None))
         .scalar_subquery()
     )
-    alerts_count, messages_count = db.session.execute(
-        select(alerts, unread_for_family_user(user_id))
+    counts = db.session.execute(
+        select(alerts, unread_for_family_user(user_id),
+               missing_required_count(user_id, local_today()))
     ).one()
-    return alerts_count, messages_count
+    return tuple(counts)
 
 
 def _context() -> dict[str, int]:
     if not (current_user and current_user.is_authenticated and is_parent(current_user)):
-        return {"unread_alerts": 0, "unread_messages": 0}
-    alerts, messages = unread_counts(current_user.id)
-    return {"unread_alerts": alerts, "unread_messages": messages}
+        return {"unread_alerts": 0, "unread_messages": 0, "missing_consents": 0}
+    alerts, messages, consents = unread_counts(current_user.id)
+    return {"unread_alerts": alerts, "unread_messages": messages, "missing_consents": consents}
 
 
 def register(appbuilder: AppBuilder) -> None:

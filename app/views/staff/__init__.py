@@ -28,9 +28,11 @@ def register(appbuilder: AppBuilder) -> None:
 
     accounts.register(appbuilder)
     news.register(appbuilder)
-    from . import messages  # the families' conversations with the service
+    from . import consents, dossier, messages  # messages, consents, the yearly file
 
     messages.register(appbuilder)
+    consents.register(appbuilder)
+    dossier.register(appbuilder)
     from . import state_services  # FranceConnect links, QF by API Particulier
 
     state_services.register(appbuilder)

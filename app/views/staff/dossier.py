@@ -1,0 +1,95 @@
+"""The yearly file in the back office: campaigns (dates, documents required, the town's
+setting on enrolment), completion per school with the incomplete families and what they
+lack, and one action to remind them all."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ...extensions import db
+from ...models import DossierCampaign
+from ...services.calendar import local_today
+from ...services.dossier import RemindIncomplete, completion_by_school
+from ...services.errors import CommandError
+from .common import PortalStaffView, add_menu_view, labels, reject
+
+
+class StaffDossierCampaignView(PortalStaffView):
+    datamodel = SQLAInterface(DossierCampaign)
+    route_base = "/gestion/dossiers/campagnes"
+    list_title = _l("Campagnes du dossier annuel")
+    show_title = _l("Campagne du dossier annuel")
+    add_title = _l("Nouvelle campagne")
+    edit_title = _l("Modifier la campagne")
+    label_columns = labels({
+        "title": _l("Intitulé"),
+        "school_year": _l("Année scolaire préparée"),
+        "opens_on": _l("Ouverte du"),
+        "closes_on": _l("au"),
+        "enrolment_requires_complete": _l("Inscriptions ouvertes seulement aux dossiers complets"),
+        "document_types": _l("Documents demandés"),
+    })
+    list_columns = ["title", "school_year", "opens_on", "closes_on",
+                    "enrolment_requires_complete"]
+    search_columns = ["title", "school_year", "opens_on"]
+    base_order = ("opens_on", "desc")
+    add_columns = ["title", "school_year", "opens_on", "closes_on",
+                   "enrolment_requires_complete", "document_types"]
+    edit_columns = add_columns
+    show_columns = add_columns
+    show_template = "dossier/staff_campaign_show.html"
+
+    def pre_add(self, item: DossierCampaign) -> None:
+        _check_dates(item)
+
+    def pre_update(self, item: DossierCampaign) -> None:
+        _check_dates(item)
+
+
+def _check_dates(item: DossierCampaign) -> None:
+    if item.opens_on and item.closes_on and item.closes_on < item.opens_on:
+        reject(_l("La date de fin doit suivre la date d'ouverture."))
+
+
+class StaffDossierFollowView(BaseView):
+    """Completion per school, and the reminder to every incomplete family."""
+
+    route_base = "/gestion/dossiers/suivi"
+    default_view = "list"
+    method_permission_name = {"list": "list", "remind": "edit"}
+
+    @expose("/<int:pk>")
+    @has_access
+    def list(self, pk: int):
+        campaign = db.session.get(DossierCampaign, pk)
+        if campaign is None:
+            abort(404)
+        schools = completion_by_school(campaign, local_today())
+        return self.render_template("dossier/staff_follow.html", campaign=campaign,
+                                    schools=schools)
+
+    @expose("/<int:pk>/relancer", methods=["POST"])
+    @has_access
+    def remind(self, pk: int):
+        try:
+            count = RemindIncomplete(pk, current_user.id, current_user.username,
+                                     local_today()).run()
+        except CommandError as refused:
+            for message in refused.messages:
+                flash(message, "danger")
+            return redirect(url_for(".list", pk=pk), 303)
+        flash(ngettext("%(num)d famille relancée : elle reçoit une alerte et un courriel.",
+                       "%(num)d familles relancées : chacune reçoit une alerte et un courriel.",
+                       count), "success")
+        return redirect(url_for(".list", pk=pk), 303)
+
+
+def register(appbuilder: AppBuilder) -> None:
+    add_menu_view(appbuilder, StaffDossierCampaignView, _l("Dossier annuel"), "Familles",
+                  "fa-folder")
+    appbuilder.add_view_no_menu(StaffDossierFollowView)
