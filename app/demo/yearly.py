@@ -129,7 +129,8 @@ def campaign(period: Period) -> DossierCampaign:
         DocumentType.code.in_(("assurance", "attestation_qf"))).all()
     row = DossierCampaign(
         school_year=year, title=f"Dossier annuel {NEXT_YEAR}",
-        opens_on=period.today - dt.timedelta(days=14), closes_on=dt.date(2027, 1, 31),
+        opens_on=period.today - dt.timedelta(days=14),
+        closes_on=max(dt.date(2027, 1, 31), period.today + dt.timedelta(days=45)),
         enrolment_requires_complete=True, document_types=types)
     db.session.add(row)
     db.session.flush()
