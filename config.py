@@ -17,7 +17,7 @@ def _bool(name: str, default: bool = False) -> bool:
 
 
 class Config:
-    ENV_NAME = os.environ.get("PORTAL_ENV", "development")
+    ENV_NAME = os.environ.get("PORTAL_ENV", "")
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portail.db'}"
@@ -143,11 +143,13 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENV_NAME = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
 
 
 class TestingConfig(Config):
+    ENV_NAME = "testing"
     TESTING = True
     # Fast hashing in tests only (production keeps FAB's scrypt default).
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
