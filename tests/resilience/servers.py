@@ -6,11 +6,13 @@ like a hung host."""
 from __future__ import annotations
 
 import contextlib
+import mailbox
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -126,4 +128,49 @@ class PostgresCluster:
     def close(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class MaildirSmtpServer:
+    """A real SMTP server in its own process (aiosmtpd, Maildir handler), so a test can stop
+    it, start it again on the same port, or freeze it (SIGSTOP: it accepts connections and
+    never answers, like a hung mail relay)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="portail-smtp-"))
+        self.maildir = self.dir / "Maildir"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> MaildirSmtpServer:
+        if self.process is None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{HOST}:{self.port}",
+                 "-c", "aiosmtpd.handlers.Mailbox", str(self.maildir)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _wait_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def freeze(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
+    def recipients(self) -> list[str]:
+        if not self.maildir.exists():
+            return []
+        return sorted(message["To"] for message in mailbox.Maildir(self.maildir))
+
+    def close(self) -> None:
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
