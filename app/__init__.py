@@ -11,7 +11,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import fab_fixes  # noqa: F401
+from . import fab_fixes, log_redaction  # noqa: F401
 from .extensions import csrf, db, mail, migrate
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from config import CONFIGS
 
     config_name = _config_name(config_name, CONFIGS)
+    log_redaction.install()
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)

@@ -110,6 +110,20 @@ def restore_command(archive: Path, replace: bool) -> None:
                f"{done.files} fichiers.")
 
 
+@portal.command("rgpd-retention")
+@click.option("--dry-run", is_flag=True, help="Lister sans rien anonymiser.")
+def retention_command(dry_run: bool) -> None:
+    """Anonymiser les familles sans activité depuis 3 ans (factures conservées)."""
+    from .services.gdpr import run_retention
+
+    report = run_retention(dry_run=dry_run)
+    verb = "à anonymiser" if dry_run else "anonymisées"
+    click.echo(f"Familles {verb} : {len(report.anonymised)} "
+               f"{' '.join(report.anonymised)}".rstrip())
+    for code, reasons in report.kept.items():
+        click.echo(f"Gardée {code} : {' '.join(reasons)}")
+
+
 def register(app: Flask) -> None:
     from . import demo  # noqa: F401  (adds `flask portal demo`)
 

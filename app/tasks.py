@@ -91,9 +91,21 @@ def flush_mails() -> int:
     return flush_pending_mails()
 
 
+@celery.task(name="portal.gdpr_retention")
+def gdpr_retention() -> int:
+    """Anonymise the families inactive for 3 years (app.services.gdpr.retention)."""
+    from .services.gdpr import run_retention
+
+    return len(run_retention().anonymised)
+
+
+GDPR_RETENTION_EVERY = 24 * 3600.0  # seconds: once a day
+
 celery.conf.beat_schedule = {
     **(celery.conf.beat_schedule or {}),
     "portal-flush-mails": {"task": "portal.flush_mails", "schedule": MAIL_FLUSH_EVERY},
+    "portal-gdpr-retention": {"task": "portal.gdpr_retention",
+                              "schedule": GDPR_RETENTION_EVERY},
 }
 
 from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

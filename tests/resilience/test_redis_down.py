@@ -101,13 +101,25 @@ def broker(app, redis_server, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", redis_server.url())
     monkeypatch.setitem(app.config, "PORTAL_BROKER_TIMEOUT", 1)
     init_celery(app)
+    _fresh_connections()
     assert not celery.conf.task_always_eager
     try:
         yield redis_server
     finally:
         app.config["REDIS_URL"] = ""
         init_celery(app)
-        celery.pool.force_close_all()
+        _fresh_connections()
+
+
+def _fresh_connections() -> None:
+    """Celery caches its broker pool and result backend: drop them when the broker changes
+    (else this test would publish to the previous broker, and later ones to ours)."""
+    if celery._pool is not None:
+        celery._pool.force_close_all()
+        celery._pool = None
+    celery.amqp._producer_pool = None
+    celery._backend_cache = None
+    celery._local.__dict__.pop("backend", None)
 
 
 def _decide_in_time(client, request_id: int):

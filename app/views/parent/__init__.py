@@ -10,6 +10,7 @@ def register(appbuilder: AppBuilder) -> None:
         account,
         alert_count,
         api,
+        data_export,
         documents,
         enrolment,
         finances,
@@ -22,5 +23,5 @@ def register(appbuilder: AppBuilder) -> None:
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count):
+                   documents, api, alert_count, data_export):
         module.register(appbuilder)

@@ -30,3 +30,6 @@ def register(appbuilder: AppBuilder) -> None:
     news.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
+    from . import gdpr  # anonymising a family (RGPD)
+
+    gdpr.register(appbuilder)
