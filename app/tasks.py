@@ -108,4 +108,5 @@ celery.conf.beat_schedule = {
                               "schedule": GDPR_RETENTION_EVERY},
 }
 
+from .services.api_particulier import tasks as _qf_tasks  # noqa: E402,F401  (registers them)
 from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

@@ -1,7 +1,7 @@
 """family.anonymised_at (GDPR anonymisation)
 
 Revision ID: a7c3e9d1f2b4
-Revises: eeb9c7228866
+Revises: c09b7e3b801c
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d1f2b4'
-down_revision = 'eeb9c7228866'
+down_revision = 'c09b7e3b801c'
 branch_labels = None
 depends_on = None
 

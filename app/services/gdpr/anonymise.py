@@ -38,11 +38,14 @@ from ...models import (
     Enrolment,
     Family,
     FamilyDocument,
+    FranceConnectLink,
     Guardian,
     Invoice,
     InvoiceState,
     OutgoingMail,
     Payment,
+    QfConsent,
+    QfFetch,
     QuotientFamilial,
     Request,
     SepaMandate,
@@ -207,6 +210,11 @@ def _erase_people(fid: int) -> None:
             password=f"!anonymise-{secrets.token_hex(16)}"))
     if user_ids:
         db.session.execute(delete(AccountToken).where(AccountToken.user_id.in_(user_ids)))
+    guardians = select(Guardian.id).where(Guardian.family_id == fid)
+    db.session.execute(delete(FranceConnectLink).where(FranceConnectLink.guardian_id.in_(
+        guardians)))
+    db.session.execute(delete(QfConsent).where(QfConsent.family_id == fid))
+    db.session.execute(update(QfFetch).where(QfFetch.family_id == fid).values(message=None))
 
 
 def _own_children(fid: int) -> list[int]:
