@@ -27,7 +27,20 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
-from .mail import MailState, OutgoingMail
+from .mail import MailAttachment, MailState, OutgoingMail
+from .menu import (
+    Allergen,
+    ChildAllergen,
+    Course,
+    Dish,
+    DishLabel,
+    DishVariant,
+    Kitchen,
+    MealOrder,
+    Menu,
+    MenuAlert,
+    kitchen_school,
+)
 from .news import News
 from .payment import (
     PaymentReminder,
@@ -69,7 +82,19 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceState",
+    "MailAttachment",
     "MailState",
+    "Allergen",
+    "ChildAllergen",
+    "Course",
+    "Dish",
+    "DishLabel",
+    "DishVariant",
+    "Kitchen",
+    "MealOrder",
+    "Menu",
+    "MenuAlert",
+    "kitchen_school",
     "Model",
     "Money",
     "News",
