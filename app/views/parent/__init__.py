@@ -14,6 +14,7 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        menus,
         news,
         payment,
         planning,
@@ -21,6 +22,6 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count):
+    for module in (home, news, account, planning, enrolment, menus, requests, finances,
+                   payment, documents, api, alert_count):
         module.register(appbuilder)
