@@ -110,8 +110,10 @@ def join(codes: Iterable[str]) -> str:
 
 def allergen_words(codes: Iterable[str]) -> str:
     """« arachides, lait »: the allergens in words (never a colour or an icon alone)."""
-    return ", ".join(Allergen(code).label for code in codes)
+    wanted = set(codes)
+    return ", ".join(a.label for a in Allergen if a.value in wanted)
 
 
 def label_words(codes: Iterable[str]) -> str:
-    return ", ".join(DishLabel(code).label for code in codes)
+    wanted = set(codes)
+    return ", ".join(lab.label for lab in DishLabel if lab.value in wanted)

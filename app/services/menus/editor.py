@@ -92,8 +92,8 @@ def check_entry(entry: DayEntry, errors: ErrorCollector) -> None:
         if dish.course not in Course._value2member_map_ or \
                 dish.variant not in DishVariant._value2member_map_:
             errors.add(_("%(day)s : composante inconnue.", day=day))
-        if clean_codes(dish.allergens, Allergen) != dish.allergens or \
-                clean_codes(dish.labels, DishLabel) != dish.labels:
+        if set(clean_codes(dish.allergens, Allergen)) != set(dish.allergens) or \
+                set(clean_codes(dish.labels, DishLabel)) != set(dish.labels):
             errors.add(_("%(day)s : allergène ou label inconnu pour « %(name)s ».",
                          day=day, name=dish.name))
 
@@ -123,7 +123,8 @@ def entries_from_form(monday: dt.date, form: Mapping[str, str],
                 errors.add(_("%(day)s, « %(dish)s » : label « %(word)s » inconnu.",
                              day=day.strftime("%d/%m/%Y"), dish=name, word=word),
                            field_name(day, slot, "labels"))
-            entry.dishes.append(DishEntry(course, variant, name, allergens, labels))
+            entry.dishes.append(DishEntry(course, variant, name, clean_codes(allergens, Allergen),
+                                          clean_codes(labels, DishLabel)))
         entries.append(entry)
     return entries
 

@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
-from ...models import Kitchen
+from ...models import Allergen, DishLabel, Kitchen
 from ..command import BaseCommand
 from ..errors import ErrorCollector, transaction
-from .catalog import fold, parse_allergens, parse_course, parse_labels, parse_variant
+from .catalog import clean_codes, fold, parse_allergens, parse_course, parse_labels, parse_variant
 from .editor import DayEntry, DishEntry, check_entry, replace_menu
 from .week import load_menus
 
@@ -147,7 +147,8 @@ class ImportCatererFile(BaseCommand):
                          problems=" ; ".join(problems)))
             return
         entry = self.entries.setdefault(day, DayEntry(day))
-        entry.dishes.append(DishEntry(course, variant, name, allergens, labels))
+        entry.dishes.append(DishEntry(course, variant, name, clean_codes(allergens, Allergen),
+                                      clean_codes(labels, DishLabel)))
         entry.vegetarian = entry.vegetarian or fold(cell("vegetarian")) in _YES
 
     def validate(self) -> None:

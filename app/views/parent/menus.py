@@ -44,7 +44,7 @@ class ParentMenuView(BaseView):
         today = local_today()
         monday = _monday(request.args.get("semaine"), today)
         weeks = family_week(family_children(), monday, today)
-        month = monday.replace(day=1)
+        month = (monday + dt.timedelta(days=3)).replace(day=1)  # the month of the week's Thursday
         month_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         egalim = egalim_table([w.kitchen for w in weeks], month, month_end, today)
         return self.render_template(
