@@ -105,3 +105,24 @@ def test_the_family_alert_waits_for_the_kitchen_s_days_ahead(app_ctx):
     assert SendAllergenAlerts(NOW).run() == 0  # Thursday is two days ahead
     wednesday = NOW.replace(day=2)
     assert SendAllergenAlerts(wednesday).run() == 1
+
+
+def test_staff_see_the_alert_on_the_attendance_sheet_and_the_kitchen_count(app, client):
+    from app.security.roles import AGENT
+
+    with app.test_request_context():
+        t = town(children=2)
+        hugo, lea = t.family.children
+        declare(hugo, "nuts")
+        menu(t.kitchen, THURSDAY, NUT_DESSERT, publish_on=MONDAY)
+        f.booking(t.family, hugo, t.canteen, THURSDAY)
+        f.booking(t.family, lea, t.canteen, THURSDAY)
+        f.user("agent.check", AGENT)
+        f.login(client, "agent.check")
+        sheet = client.get(f"/gestion/pointage/?jour=2026-12-03&ecole={t.school.id}"
+                           f"&service={t.canteen.id}").data.decode()
+        assert sheet.count("Allergène au menu :") == 1
+        assert "Tarte aux noix (fruits à coque)" in sheet
+        count = client.get("/gestion/effectifs-cuisine/?du=2026-12-03&jours=1").data.decode()
+        assert f"{hugo.last_name} {hugo.first_name} : Tarte aux noix (fruits à coque)" in count
+        assert lea.first_name not in count.split("Alertes allergènes au menu")[1]

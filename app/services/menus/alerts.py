@@ -63,15 +63,19 @@ class SendAllergenAlerts(BaseCommand):
         ).all())
         return [c for c in conflicts if (c.child.id, c.day) not in sent]
 
+    def apply(self) -> int:
+        """The writes, in the caller's transaction (the demo); `run()` commits them."""
+        due = self.due()
+        for conflict in due:
+            db.session.add(MenuAlert(child_id=conflict.child.id, day=conflict.day,
+                                     allergens=join(conflict.allergens)))
+            alert_family(conflict.family_id, _title(conflict), _message(conflict))
+        return len(due)
+
     def run(self) -> int:
         self.validate()
         with transaction():
-            due = self.due()
-            for conflict in due:
-                db.session.add(MenuAlert(child_id=conflict.child.id, day=conflict.day,
-                                         allergens=join(conflict.allergens)))
-                alert_family(conflict.family_id, _title(conflict), _message(conflict))
-        return len(due)
+            return self.apply()
 
 
 __all__ = ["SendAllergenAlerts"]

@@ -107,9 +107,7 @@ class ImportCatererFile(BaseCommand):
         found = {fold(str(h or "")): n for n, h in enumerate(header)}
         columns = {}
         for name, (label, default, required) in FIELDS.items():
-            wanted = self.mapping.get(name) or (default if required else "")
-            if not wanted:
-                continue
+            wanted = self.mapping.get(name) or default
             if fold(wanted) in found:
                 columns[name] = found[fold(wanted)]
             elif required or self.mapping.get(name):

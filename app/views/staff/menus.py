@@ -207,9 +207,12 @@ class StaffChildAllergenView(PortalStaffView):
 
 def register(appbuilder: AppBuilder) -> None:
     from .menus_import import StaffMenuImportView
+    from .menus_reports import StaffMenuReportView
 
     add_menu_view(appbuilder, StaffMenuView, _l("Menus"), "Réservations", "fa-cutlery")
     appbuilder.add_view_no_menu(StaffMenuImportView())
+    add_menu_view(appbuilder, StaffMenuReportView, _l("Bilan des menus (EGalim, commandes)"),
+                  "Réservations", "fa-bar-chart")
     add_menu_view(appbuilder, StaffChildAllergenView, _l("Allergènes des enfants"), "Familles",
                   "fa-exclamation-triangle")
     add_menu_view(appbuilder, StaffKitchenView, _l("Cuisines et prestataires"), "Paramètres",
