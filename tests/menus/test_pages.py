@@ -143,3 +143,83 @@ def test_a_parent_cannot_open_the_editor_and_an_agent_has_no_parent_menus(app, c
         assert client.get(f"{EDITOR}/").status_code in (302, 403)
         assert client.post(f"{EDITOR}/enregistrer", data={}).status_code in (302, 403)
         assert db.session.query(Menu).count() == 0
+
+
+def test_a_family_never_sees_another_family_s_children_on_the_menus(app, client):
+    with app.test_request_context():
+        t = town()
+        other = f.family("Voisin", t.school, username="parent.voisin", marker="Intrus")
+        declare(other.children[0], "nuts")
+        declare(t.child, "milk")
+        menu(t.kitchen, THURSDAY, NUT_DESSERT, publish_on=MONDAY)
+        f.login(client, "parent.menus")
+        for url in ("/famille/menus/", "/famille/menus/?semaine=2026-12-03", "/famille/"):
+            text = _text(client.get(url))
+            assert "Intrus" not in text, url
+            assert f"Contient un allergène déclaré pour {t.child.first_name} : lait" in text
+
+
+def test_the_weekly_poster_is_an_a4_landscape_pdf_with_allergens_in_words(app, client):
+    import io
+
+    from pypdf import PdfReader
+
+    with app.test_request_context():
+        t = town()
+        _agent(client)
+        menu(t.kitchen, THURSDAY, NUT_DESSERT, publish_on=MONDAY, vegetarian=True)
+        response = client.get(f"{EDITOR}/affiche?cuisine={t.kitchen.id}&semaine=2026-12-01")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.data))
+        box = reader.pages[0].mediabox
+        assert float(box.width) > float(box.height)  # landscape
+        assert round(float(box.width)) == 842  # A4: 842 × 595 pt
+        text = " ".join(reader.pages[0].extract_text().split())
+        assert "Menus de la semaine du 30/11/2026" in text
+        assert "Tarte aux noix" in text and "fruits à coque" in text
+        assert "Repas végétarien" in text
+
+
+def test_the_managers_report_shows_egalim_shares_and_ordered_vs_served(app, client):
+    import json
+
+    from app.models import Attendance, MealOrder
+    from app.security.roles import MANAGER
+
+    with app.test_request_context():
+        t = town(children=2)
+        menu(t.kitchen, THURSDAY - dt.timedelta(days=7), NUT_DESSERT, publish_on=MONDAY,
+             vegetarian=True)
+        day = THURSDAY - dt.timedelta(days=7)
+        for kid in t.family.children:
+            b = f.booking(t.family, kid, t.canteen, day)
+            b.attendance = Attendance.present if kid is t.child else Attendance.absent_excused
+        db.session.add(MealOrder(kitchen_id=t.kitchen.id, day=day, sequence=0, counts=json.dumps(
+            {"standard": 2, "no_pork": 0, "vegetarian": 0, "no_meat": 0, "pai_basket": 0,
+             "adults": 3})))
+        db.session.commit()
+        f.user("gestion.menus", MANAGER)
+        f.login(client, "gestion.menus")
+        page = client.get("/gestion/menus/bilan/?du=2026-11-01&au=2026-11-30")
+        assert page.status_code == 200
+        doc = lxml_html.fromstring(page.data)
+        tables = doc.xpath("//table")
+        egalim = [c.text_content().strip() for c in tables[0].xpath(".//tbody/tr[1]/*")]
+        # kitchen, meals, vegetarian, dishes, any label, Bio, Label Rouge…
+        assert egalim[:7] == ["Cuisine centrale", "1", "1", "3", "100,0 %", "33,3 %", "33,3 %"]
+        orders = [c.text_content().strip() for c in tables[1].xpath(".//tbody/tr[1]/*")]
+        assert orders == ["26/11/2026", "2", "0", "1", "1"]  # ordered 2, one child present
+
+
+def test_the_planning_shows_the_month_menus_day_by_day_with_the_warning(app, client):
+    with app.test_request_context():
+        t = town()
+        declare(t.child, "nuts")
+        menu(t.kitchen, THURSDAY, NUT_DESSERT, publish_on=MONDAY)
+        f.login(client, "parent.menus")
+        text = _text(client.get("/famille/planning/2026-12"))
+        assert "Menus de la cantine du mois" in text
+        assert (f"Attention allergène le 03/12/2026 : {t.child.first_name} : fruits à coque"
+                in text)
+        assert "Cuisine centrale : 1 jours de menus publiés" in text
+        assert "Menus de la cantine du mois" not in _text(client.get("/famille/planning/2026-11"))

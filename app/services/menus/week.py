@@ -177,12 +177,18 @@ def _day_view(day: dt.date, menu: Menu | None, children: list[Child],
 def family_week(children: list[Child], monday: dt.date, today: dt.date) -> list[KitchenWeek]:
     """The published menus of the week for the kitchens of these children's schools, with
     each dish a child eats marked with that child's declared allergens, in words."""
+    return family_days(children, week_days(monday), today)
+
+
+def family_days(children: list[Child], days: list[dt.date], today: dt.date,
+                only_menus: bool = False) -> list[KitchenWeek]:
+    """`family_week` for any days (the planning's month: `only_menus` keeps the days that
+    have a published menu). Four queries."""
     kitchens = kitchens_by_school({child.school_id for child in children})
     grouped: dict[int, list[Child]] = defaultdict(list)
     for child in children:
         if child.school_id in kitchens:
             grouped[kitchens[child.school_id].id].append(child)
-    days = week_days(monday)
     menus = load_menus(grouped, days, published_on=today)
     allergens = child_allergens(child.id for child in children)
     weeks = []
@@ -190,7 +196,8 @@ def family_week(children: list[Child], monday: dt.date, today: dt.date) -> list[
     for kitchen_id, kids in grouped.items():
         weeks.append(KitchenWeek(
             by_id[kitchen_id], kids,
-            [_day_view(day, menus.get((kitchen_id, day)), kids, allergens) for day in days],
+            [_day_view(day, menus.get((kitchen_id, day)), kids, allergens) for day in days
+             if not only_menus or (kitchen_id, day) in menus],
             {c.id: Diet(c.diet).label for c in kids if c.diet != Diet.standard},
         ))
-    return sorted(weeks, key=lambda w: w.kitchen.name)
+    return sorted((w for w in weeks if w.days), key=lambda w: w.kitchen.name)
