@@ -223,3 +223,29 @@ def test_the_planning_shows_the_month_menus_day_by_day_with_the_warning(app, cli
                 in text)
         assert "Cuisine centrale : 1 jours de menus publiés" in text
         assert "Menus de la cantine du mois" not in _text(client.get("/famille/planning/2026-11"))
+
+
+def _statements(app, client, count_queries, username: str, url: str) -> int:
+    f.login(client, username)
+    assert client.get(url).status_code == 200  # warm the caches (permissions, menu)
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    client.get("/logout/")
+    return counter.count
+
+
+def test_the_menu_pages_cost_the_same_sql_for_one_or_many_children_and_dishes(
+        app, client, count_queries):
+    with app.test_request_context():
+        t = town()
+        big = f.family("Grande", t.school, children=5, username="parent.grande")
+        for n in range(5):
+            day = MONDAY + dt.timedelta(days=n)
+            menu(t.kitchen, day, NUT_DESSERT * (1 + n), publish_on=MONDAY)
+        for kid in big.children:
+            declare(kid, "nuts", "milk")
+            f.booking(big, kid, t.canteen, THURSDAY)
+    for url in ("/famille/menus/", "/famille/"):
+        small = _statements(app, client, count_queries, "parent.menus", url)
+        large = _statements(app, client, count_queries, "parent.grande", url)
+        assert small == large, (url, small, large)
