@@ -41,6 +41,7 @@ from .menu import (
     MenuAlert,
     kitchen_school,
 )
+from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
 from .news import News
 from .payment import (
     PaymentReminder,
@@ -76,6 +77,8 @@ __all__ = [
     "BookingState",
     "Child",
     "Closure",
+    "Conversation",
+    "ConversationState",
     "CreditNote",
     "DeadlineKind",
     "Diet",
@@ -104,6 +107,8 @@ __all__ = [
     "Menu",
     "MenuAlert",
     "kitchen_school",
+    "Message",
+    "MessageAttachment",
     "Model",
     "Money",
     "News",
@@ -128,12 +133,14 @@ __all__ = [
     "Service",
     "ServiceCapacity",
     "ServiceKind",
+    "Side",
     "SepaBatch",
     "SepaBatchLine",
     "SepaMandate",
     "Tariff",
     "TariffBracket",
     "TaxCertificate",
+    "Topic",
     "TransactionState",
     "User",
     "family_child",

@@ -1,7 +1,7 @@
 """canteen menus, allergens, meal orders, mail attachments
 
 Revision ID: 47cbe5f5d1f2
-Revises: c09b7e3b801c
+Revises: 0c836114be41
 Create Date: 2026-12-01 21:01:58.486339
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '47cbe5f5d1f2'
-down_revision = 'c09b7e3b801c'
+down_revision = '0c836114be41'
 branch_labels = None
 depends_on = None
 
