@@ -1,7 +1,7 @@
 """family.anonymised_at (GDPR anonymisation)
 
 Revision ID: a7c3e9d1f2b4
-Revises: c09b7e3b801c
+Revises: 47cbe5f5d1f2
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d1f2b4'
-down_revision = 'c09b7e3b801c'
+down_revision = '47cbe5f5d1f2'
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,8 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        menus,
+        messages,
         news,
         payment,
         planning,
@@ -23,6 +25,7 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count, quotient_caf, data_export):
+    for module in (home, news, account, planning, enrolment, menus, requests, finances,
+                   payment, documents, messages, api, alert_count, quotient_caf,
+                   data_export):
         module.register(appbuilder)
