@@ -19,11 +19,13 @@ from app.models import (
     AuditLog,
     Booking,
     Child,
+    Conversation,
     DocumentType,
     Family,
     FamilyDocument,
     Invoice,
     InvoiceLine,
+    Message,
     Model,
     Payment,
 )
@@ -78,6 +80,11 @@ def _town(app):
     db.session.add(FamilyDocument(family=mercier, document_type=kind, original_filename="caf.pdf",
                                   stored_name=stored, content_type="application/pdf",
                                   size=len(FILE_BYTES), uploaded_at=dt.datetime(2026, 9, 2, 9)))
+    conversation = Conversation(family=mercier, subject="Sujet Mercier",
+                                created_at=dt.datetime(2026, 9, 10, 9),
+                                last_message_at=dt.datetime(2026, 9, 10, 9))
+    db.session.add(Message(conversation=conversation, side="family", author_name="Parent",
+                           body="Message Mercier", created_at=dt.datetime(2026, 9, 10, 9)))
     db.session.commit()
     return mercier, durand, invoice, folder / stored
 
@@ -155,6 +162,7 @@ def test_staff_anonymise_an_inactive_family_and_keep_its_invoices(app, app_ctx, 
     assert family.anonymised_at is not None and not family.active
     everything = _texts()
     for gone in ("Asthme Mercier", "Ventoline Mercier", "Note Mercier", "mercier@example.org",
+                 "Message Mercier", "Sujet Mercier",
                  "parent.mercier", "Famille Mercier", "MercierParent"):
         assert gone not in everything, gone
     assert "Famille Durand" in everything, "another family was touched"
@@ -221,6 +229,7 @@ def test_the_retention_job_anonymises_families_inactive_for_three_years(app, app
     db.session.execute(update(Invoice).values(issued_on=dt.date(2023, 7, 1)))
     db.session.execute(update(Payment).values(received_on=dt.date(2023, 7, 5)))
     db.session.execute(update(FamilyDocument).values(uploaded_at=dt.datetime(2023, 1, 5)))
+    db.session.execute(update(Conversation).values(last_message_at=dt.datetime(2023, 1, 5)))
     for family in (mercier, debtor):
         _old(family, dt.date(2023, 6, 1))
     _old(durand, dt.date(2024, 1, 10))  # under 3 years ago

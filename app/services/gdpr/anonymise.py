@@ -3,7 +3,8 @@
 Refused while an invoice is unpaid or while the family was active in the last
 `idle_days` (60 for staff, 3 years for the retention job). What is erased: names, contact
 details, notes, the children's health data and school class, authorised persons, free-text
-requests, alerts, mails, documents (rows and files), the guardians' logins (closed, renamed),
+requests, alerts, mails, documents and messages (rows and files), declared allergens,
+the guardians' logins (closed, renamed), FranceConnect links and QF consents,
 and the personal values in the audit log. What is kept, for the legal retention of public
 accounts: invoices and their lines, credit notes, payments, online transactions, tax
 certificates, SEPA lines (the mandate loses its holder's name and most of its IBAN).
@@ -34,6 +35,8 @@ from ...models import (
     AuthorizedPerson,
     Booking,
     Child,
+    ChildAllergen,
+    Conversation,
     Diet,
     Enrolment,
     Family,
@@ -42,6 +45,9 @@ from ...models import (
     Guardian,
     Invoice,
     InvoiceState,
+    MenuAlert,
+    Message,
+    MessageAttachment,
     OutgoingMail,
     Payment,
     QfConsent,
@@ -57,6 +63,7 @@ from ..calendar import local_today
 from ..command import BaseCommand
 from ..documents import FAMILY_FOLDER
 from ..errors import CommandError, ErrorCollector, transaction
+from ..messages.files import FOLDER as MESSAGE_FOLDER
 from ..money import InvoiceBalance
 
 STAFF_IDLE_DAYS = 60
@@ -79,13 +86,15 @@ def _activity_sources():
         select(Payment.family_id, func.max(Payment.received_on)).group_by(Payment.family_id),
         select(FamilyDocument.family_id, func.max(FamilyDocument.uploaded_at))
         .group_by(FamilyDocument.family_id),
+        select(Conversation.family_id, func.max(Conversation.last_message_at))
+        .group_by(Conversation.family_id),
         login,
     ]
 
 
 def last_activities(family_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
     """The day of each family's latest activity (booking day, request, invoice, payment,
-    document, a guardian's login, the family's creation): a few grouped queries."""
+    document, message, a guardian's login, the family's creation): a few grouped queries."""
     wanted = None if family_ids is None else set(family_ids)
     latest: dict[int, dt.date] = {}
     for query in _activity_sources():
@@ -162,14 +171,15 @@ class AnonymiseFamily(BaseCommand):
         return family
 
 
-def _erase(family: Family, today: dt.date) -> list[str]:
-    """Every UPDATE/DELETE of the anonymisation; returns the document files to delete."""
+def _erase(family: Family, today: dt.date) -> list[tuple[str, str]]:
+    """Every UPDATE/DELETE of the anonymisation; returns the files to delete (folder, name)."""
     fid = family.id
     _scrub_audit(fid)
     _erase_people(fid)
     _erase_children(fid)
-    stored = list(db.session.scalars(
-        select(FamilyDocument.stored_name).where(FamilyDocument.family_id == fid)))
+    stored = [(FAMILY_FOLDER, name) for name in db.session.scalars(
+        select(FamilyDocument.stored_name).where(FamilyDocument.family_id == fid))]
+    stored += _erase_conversations(fid)
     db.session.execute(update(Request).where(Request.family_id == fid).values(
         summary=_("Demande anonymisée"), old_value=None, new_value=None, reason=None,
         document_id=None))
@@ -191,6 +201,19 @@ def _erase(family: Family, today: dt.date) -> list[str]:
         postal_code=None, city=None, phone=None, email=None, notes=None, active=False,
         mail_alerts_off=None, anonymised_at=utcnow()))
     return stored
+
+
+def _erase_conversations(fid: int) -> list[tuple[str, str]]:
+    """The family's conversations with the service, their messages and attachments."""
+    conversations = select(Conversation.id).where(Conversation.family_id == fid)
+    messages = select(Message.id).where(Message.conversation_id.in_(conversations))
+    files = [(MESSAGE_FOLDER, name) for name in db.session.scalars(
+        select(MessageAttachment.stored_name).where(MessageAttachment.message_id.in_(messages)))]
+    db.session.execute(delete(MessageAttachment).where(MessageAttachment.message_id.in_(
+        messages)))
+    db.session.execute(delete(Message).where(Message.conversation_id.in_(conversations)))
+    db.session.execute(delete(Conversation).where(Conversation.family_id == fid))
+    return files
 
 
 def _masked(iban: str) -> str:
@@ -233,7 +256,8 @@ def _erase_children(fid: int) -> None:
             birth_date=dt.date(child.birth_date.year, 1, 1), class_name=None, allergies=None,
             has_pai=False, pai_details=None, diet=Diet.standard, medical_notes=None,
             photo_consent=False))
-        db.session.execute(delete(AuthorizedPerson).where(AuthorizedPerson.child_id == child.id))
+        for model in (AuthorizedPerson, ChildAllergen, MenuAlert):
+            db.session.execute(delete(model).where(model.child_id == child.id))
 
 
 def _scrub_audit(fid: int) -> None:
@@ -265,7 +289,7 @@ def _record(family: Family, user_id: int | None) -> None:
         changes=json.dumps({"account_code": family.account_code}, ensure_ascii=False)))
 
 
-def _delete_files(stored_names: list[str]) -> None:
-    folder = Path(current_app.config["PORTAL_UPLOAD_DIR"]) / FAMILY_FOLDER
-    for name in stored_names:
-        (folder / name).unlink(missing_ok=True)
+def _delete_files(stored: list[tuple[str, str]]) -> None:
+    root = Path(current_app.config["PORTAL_UPLOAD_DIR"])
+    for folder, name in stored:
+        (root / folder / name).unlink(missing_ok=True)
