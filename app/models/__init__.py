@@ -28,6 +28,7 @@ from .invoice import (
     SepaMandate,
 )
 from .mail import MailState, OutgoingMail
+from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
 from .news import News
 from .payment import (
     PaymentReminder,
@@ -63,6 +64,8 @@ __all__ = [
     "BookingState",
     "Child",
     "Closure",
+    "Conversation",
+    "ConversationState",
     "CreditNote",
     "DeadlineKind",
     "Diet",
@@ -79,6 +82,8 @@ __all__ = [
     "InvoiceLine",
     "InvoiceState",
     "MailState",
+    "Message",
+    "MessageAttachment",
     "Model",
     "Money",
     "News",
@@ -103,12 +108,14 @@ __all__ = [
     "Service",
     "ServiceCapacity",
     "ServiceKind",
+    "Side",
     "SepaBatch",
     "SepaBatchLine",
     "SepaMandate",
     "Tariff",
     "TariffBracket",
     "TaxCertificate",
+    "Topic",
     "TransactionState",
     "User",
     "family_child",

@@ -217,7 +217,7 @@ class ParentPlanningView(BaseView):
         if family is not None:
             children = family_children(family)
             try:
-                planning = month_planning(family, month, now)
+                planning = month_planning(family, month, now, children)
             except CalendarDataError as missing:
                 problem = str(missing)
         context = self._context(month, planning, children, now)
