@@ -11,11 +11,13 @@ def register(appbuilder: AppBuilder) -> None:
         alert_count,
         api,
         consents,
+        data_export,
         documents,
         dossier,
         enrolment,
         finances,
         home,
+        menus,
         messages,
         news,
         payment,
@@ -25,6 +27,7 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, messages, consents, dossier, api, alert_count, quotient_caf):
+    for module in (home, news, account, planning, enrolment, menus, requests, finances,
+                   payment, documents, messages, consents, dossier, api, alert_count,
+                   quotient_caf, data_export):
         module.register(appbuilder)
