@@ -28,6 +28,7 @@ from ..deadlines import (
 )
 from ..errors import CommandError, transaction
 from .capacity import first_waiting, lock_capacity, seats_taken
+from .enrolment_rules import covers, outside_message
 from .lookup import Target, load_target, parse_day
 
 T = TypeVar("T")
@@ -149,6 +150,8 @@ class DayChanger:
     def book(self, day, booking, note=None) -> Outcome:
         if booking is not None and booking.state in ACTIVE_STATES:
             return self._outcome(day, booking, _("Ce jour est déjà réservé."), changed=False)
+        if not covers(self.target.enrolment, day):
+            raise CommandError(outside_message(self.target.enrolment))
         deadline = booking_deadline(self.target.service, day)
         timing = change_timing(day, deadline, self.now)
         if timing == ChangeTiming.past:

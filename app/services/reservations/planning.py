@@ -21,6 +21,7 @@ from ...models import (
 from ..calendar import OpeningCalendar
 from ..deadlines import ChangeTiming, booking_deadline, cancellation_deadline, change_timing
 from .day import cell_state
+from .enrolment_rules import enrolment_span
 
 STATE_LABELS = {
     "booked": _l("Réservé"),
@@ -89,25 +90,35 @@ def month_planning(family_id: int, month: dt.date, now: dt.datetime) -> MonthPla
     )
     calendars = [OpeningCalendar.for_school_year(year) for year in years]
     enrolments = (
-        db.session.query(Enrolment.child_id, Service)
+        db.session.query(Enrolment, Service)
         .join(Service, Service.id == Enrolment.service_id)
         .filter(
             Enrolment.family_id == family_id,
             Enrolment.state == EnrolmentState.validated,
             Enrolment.school_year_id.in_([y.id for y in years]),
         )
-        .order_by(Service.id)
-        .distinct()
+        .order_by(Service.id, Enrolment.id)
         .all()
     )
+    by_year = {year.id: year for year in years}
+    spans: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
+    services: dict[tuple[int, int], Service] = {}
+    for enrolment, service in enrolments:
+        key = (enrolment.child_id, service.id)
+        services.setdefault(key, service)
+        spans.setdefault(key, []).append(
+            enrolment_span(enrolment, by_year[enrolment.school_year_id])
+        )
     bookings = _bookings(children, days)
     rows = []
     for child in children:
-        for child_id, service in enrolments:
+        for (child_id, _service_id), service in services.items():
             if child_id == child.id:
                 row = PlanningRow(child, service)
+                enrolled = spans[(child_id, service.id)]
                 row.cells = [
-                    _cell(family_id, child, service, day, calendars, bookings, now) for day in days
+                    _cell(family_id, child, service, day, calendars, bookings, now, enrolled)
+                    for day in days
                 ]
                 rows.append(row)
     return MonthPlanning(days[0], days, rows)
@@ -126,7 +137,7 @@ def _bookings(children: list[Child], days: list[dt.date]) -> dict[tuple, Booking
     return {(b.child_id, b.service_id, b.day): b for b in rows}
 
 
-def _cell(family_id, child, service, day, calendars, bookings, now) -> Cell:
+def _cell(family_id, child, service, day, calendars, bookings, now, enrolled) -> Cell:
     calendar = next((c for c in calendars if c.start <= day <= c.end), None)
     reason = (
         calendar.closed_reason(day, child.school_id, service.id)
@@ -136,6 +147,9 @@ def _cell(family_id, child, service, day, calendars, bookings, now) -> Cell:
     if reason:
         return Cell(day, "closed", reason, editable=False)
     booking = bookings.get((child.id, service.id, day))
+    outside = not any(start <= day <= end for start, end in enrolled)
+    if outside and (booking is None or cell_state(booking) == "available"):
+        return Cell(day, "closed", str(_l("Hors période d'inscription")), editable=False)
     if (
         booking is not None
         and booking.family_id != family_id
