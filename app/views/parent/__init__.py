@@ -7,6 +7,7 @@ from flask_appbuilder import AppBuilder
 
 def register(appbuilder: AppBuilder) -> None:
     from . import (
+        absence,
         account,
         alert_count,
         api,
@@ -21,6 +22,6 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, requests, finances, payment,
+    for module in (home, news, account, planning, enrolment, absence, requests, finances, payment,
                    documents, api, alert_count):
         module.register(appbuilder)

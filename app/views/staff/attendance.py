@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
-from ...models import Attendance, BookingState, Diet, School, Service, ServiceKind
+from ...models import Attendance, BookingState, Diet, RequestState, School, Service, ServiceKind
 from ...services import attendance as svc
 from ...services import kitchen
+from ...services.absences import declared_absences, reason_text
 from ...services.calendar import OpeningCalendar, school_year_containing
 from ...services.reservations.errors import CommandError
 from ..parent.planning_grid import portal_now
@@ -130,7 +131,9 @@ class StaffAttendanceView(BaseView):
         if choice.ready:
             context["closed"] = choice.closed_reason()
             rows = svc.attendance_sheet(choice.day, choice.school.id, choice.service.id)
-            context.update(rows=rows, counts=svc.sheet_summary(rows))
+            context.update(rows=rows, counts=svc.sheet_summary(rows),
+                           absences=declared_absences(rows), absence_reason=reason_text,
+                           request_states=RequestState.labels())
             if context["query"] and choice.day <= context["today"]:
                 context["found"] = svc.find_children(choice.school.id, choice.day,
                                                      choice.service.id, context["query"])

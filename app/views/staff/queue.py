@@ -39,7 +39,7 @@ from ...models import (
     Service,
     ServiceCapacity,
 )
-from ...services import account_changes, documents  # noqa: F401  (register their HANDLERS)
+from ...services import absences, account_changes, documents  # noqa: F401  (register their HANDLERS)
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
 from ...services.reservations.errors import CommandError
 from ...services.reservations.staleness import stale_reasons
