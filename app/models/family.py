@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -61,8 +62,25 @@ class Family(TimestampMixin, Model):
     active = Column(Boolean, nullable=False, default=True)
     # Alert kinds the family does not want by mail too (comma-separated; none = all mailed).
     mail_alerts_off = Column(String(255))
+    # Who the invoices name and are mailed to (a guardian of this household); none: every
+    # guardian.
+    billing_guardian_id = Column(
+        Integer,
+        ForeignKey(
+            "guardian.id", ondelete="SET NULL", use_alter=True, name="fk_family_billing_guardian"
+        ),
+    )
+    # The unpaid threshold (PORTAL_UNPAID_BLOCK_AMOUNT) never blocks this family's bookings.
+    unpaid_block_exempt = Column(Boolean, nullable=False, default=False, server_default=false())
 
-    guardians = relationship("Guardian", back_populates="family", cascade="all, delete-orphan")
+    guardians = relationship(
+        "Guardian",
+        back_populates="family",
+        cascade="all, delete-orphan",
+        foreign_keys="Guardian.family_id",
+    )
+    billing_guardian = relationship("Guardian", foreign_keys=[billing_guardian_id],
+                                    post_update=True)
     children = relationship("Child", secondary=family_child, back_populates="families")
     quotients = relationship(
         "QuotientFamilial",
@@ -91,7 +109,7 @@ class Guardian(TimestampMixin, Model):
     phone_mobile = Column(String(20))
     phone_work = Column(String(20))
 
-    family = relationship("Family", back_populates="guardians")
+    family = relationship("Family", back_populates="guardians", foreign_keys=[family_id])
     user = relationship("User", foreign_keys=[user_id])
 
     def __repr__(self) -> str:

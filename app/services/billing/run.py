@@ -34,6 +34,7 @@ from .fr import euros, month_label, today
 from .notify import mail_invoice, recipients
 from .numbering import INVOICE_PREFIX, Sequence
 from .pricing import PriceBook, PricingError, billable_days, billed_clause
+from .snapshot import freeze_invoices
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ def _issue(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
         if notify:
             mail_invoice(invoice, addresses.get(draft.family_id, []))
         invoices.append(invoice)
+    freeze_invoices(invoices)
     return invoices
 
 
