@@ -41,6 +41,7 @@ class PaymentMethod(LabelledEnum):
     cesu = "cesu"
     transfer = "transfer"
     direct_debit = "direct_debit"
+    credit = "credit"  # the family's credit (trop-perçu) used against this invoice
 
 
 PaymentMethod.LABELS = {
@@ -50,6 +51,7 @@ PaymentMethod.LABELS = {
     PaymentMethod.cesu: _l("CESU"),
     PaymentMethod.transfer: _l("Virement"),
     PaymentMethod.direct_debit: _l("Prélèvement SEPA"),
+    PaymentMethod.credit: _l("Avoir de trop-perçu"),
 }
 
 
