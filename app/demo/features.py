@@ -177,6 +177,9 @@ def after_billing(built: list[Built], town: Town, period: Period, agent_id: int 
     legall = _featured(built, 2)
     if legall and period.today > dt.date(TAX_YEAR + 1, 1, 1):
         tax_certificate(legall, town, agent_id)
+    from .integrity import year_without_surprises
+
+    year_without_surprises(built, period, _just_now(period))
 
 
 def _featured(built: list[Built], index: int) -> Built | None:
