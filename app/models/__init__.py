@@ -41,6 +41,14 @@ from .payment import (
 )
 from .request import Alert, Request, RequestKind, RequestState
 from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
+from .state_services import (
+    FranceConnectLink,
+    QfBatch,
+    QfBatchState,
+    QfConsent,
+    QfFetch,
+    QfFetchOutcome,
+)
 from .tariff import Tariff, TariffBracket
 
 __all__ = [
@@ -69,6 +77,7 @@ __all__ = [
     "EnrolmentState",
     "Family",
     "FamilyDocument",
+    "FranceConnectLink",
     "Guardian",
     "Invoice",
     "InvoiceLine",
@@ -83,6 +92,11 @@ __all__ = [
     "PaymentTransaction",
     "PaymentMethod",
     "PublishedDocument",
+    "QfBatch",
+    "QfBatchState",
+    "QfConsent",
+    "QfFetch",
+    "QfFetchOutcome",
     "QuotientFamilial",
     "Request",
     "RequestKind",
