@@ -85,3 +85,23 @@ def test_a_credit_note_references_its_invoice_and_is_frozen(issued, app, monkeyp
     text = _text(invoice_pdf(invoice))
     assert f"{note.number}" in text and "Repas non servi (grève)" in text
     assert "Reste à payer 60,55 €" in text
+
+
+def test_a_separated_parents_invoice_names_that_parent(app_ctx):
+    t = town()
+    thomas = family("Bernard", t)
+    julie = family("Morel", t, children=0)
+    lucas = thomas.children[0]
+    julie.children.append(lucas)  # the son of both households
+    db.session.add_all([Guardian(family=thomas, first_name="Thomas", last_name="Bernard"),
+                        Guardian(family=julie, first_name="Julie", last_name="Morel")])
+    set_qf(thomas, 800)
+    set_qf(julie, 800)
+    days = school_days(SEPTEMBER)
+    book(thomas, lucas, t.canteen, days[:5])
+    book(julie, lucas, t.canteen, days[5:8])
+    invoices = {i.family_id: i for i in bill_month(SEPTEMBER, ISSUED).invoices}
+    assert json.loads(invoices[thomas.id].snapshot)["debtor"]["name"] == "Thomas Bernard"
+    assert json.loads(invoices[julie.id].snapshot)["debtor"]["name"] == "Julie Morel"
+    text = _text(invoice_pdf(invoices[julie.id]))
+    assert "Julie Morel" in text and "Thomas" not in text
