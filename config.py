@@ -163,6 +163,10 @@ class Config:
     API_PARTICULIER_TIMEOUT = float(os.environ.get("API_PARTICULIER_TIMEOUT", "10"))
     API_PARTICULIER_RETRIES = int(os.environ.get("API_PARTICULIER_RETRIES", "3"))
     API_PARTICULIER_BACKOFF = float(os.environ.get("API_PARTICULIER_BACKOFF", "1"))
+    # The yearly batch asks for one family at most every this many seconds (the service
+    # allows 20 calls a second per token).
+    API_PARTICULIER_BATCH_INTERVAL = float(os.environ.get("API_PARTICULIER_BATCH_INTERVAL",
+                                                          "0.2"))
 
 
 class DevelopmentConfig(Config):
@@ -186,6 +190,7 @@ class TestingConfig(Config):
     FRANCECONNECT_ENABLED = False
     API_PARTICULIER_TOKEN = ""
     API_PARTICULIER_BACKOFF = 0.0
+    API_PARTICULIER_BATCH_INTERVAL = 0.0
 
 
 class ProductionConfig(Config):

@@ -28,6 +28,7 @@ from .accounts import Account, ensure_staff, parent_account
 from .billing import create_invoices
 from .bookings import create_bookings
 from .days import period_for
+from .exchanges import add_exchanges
 from .families import create_families
 from .featured import PRINTED_PARENTS
 from .features import after_billing, before_billing
@@ -55,6 +56,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     invoices = create_invoices(built, town, period, agent_id)
     after_billing(built, town, period, agent_id, staff[MANAGER].id)
     state_services(built, period)
+    add_exchanges(built, town, period, staff)
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}

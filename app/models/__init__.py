@@ -30,6 +30,7 @@ from .invoice import (
     SepaMandate,
 )
 from .mail import MailState, OutgoingMail
+from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
 from .news import News
 from .payment import (
     PaymentReminder,
@@ -65,6 +66,8 @@ __all__ = [
     "BookingState",
     "Child",
     "Closure",
+    "Conversation",
+    "ConversationState",
     "CreditKind",
     "CreditNote",
     "FamilyCredit",
@@ -83,6 +86,8 @@ __all__ = [
     "InvoiceLine",
     "InvoiceState",
     "MailState",
+    "Message",
+    "MessageAttachment",
     "Model",
     "Money",
     "News",
@@ -107,12 +112,14 @@ __all__ = [
     "Service",
     "ServiceCapacity",
     "ServiceKind",
+    "Side",
     "SepaBatch",
     "SepaBatchLine",
     "SepaMandate",
     "Tariff",
     "TariffBracket",
     "TaxCertificate",
+    "Topic",
     "TransactionState",
     "User",
     "family_child",

@@ -102,3 +102,19 @@ def test_the_manager_starts_it_and_reads_the_report(app, client):
     assert status["finished"] and status["done"] == status["total"] == len(PEOPLE)
     index = client.get("/gestion/quotient-caf/campagne/").get_data(as_text=True)
     assert "<progress" in index
+
+
+def test_the_batch_paces_its_calls_below_the_services_rate_limit(app, monkeypatch):
+    from app.services.api_particulier import batch as batch_module
+
+    waits: list[float] = []
+    monkeypatch.setattr(batch_module, "_pause", waits.append)
+    app.config["API_PARTICULIER_BATCH_INTERVAL"] = 0.5
+    try:
+        with app.app_context():
+            _town_of_consenting_families()
+            execute_batch(start_batch(None).id)
+    finally:
+        app.config["API_PARTICULIER_BATCH_INTERVAL"] = 0.0
+    assert len(waits) == len(PEOPLE)
+    assert all(0 <= wait <= 0.5 for wait in waits) and max(waits) > 0

@@ -273,3 +273,17 @@ def test_two_guardians_cannot_share_one_identity(app, client):
     assert "déjà liée à un autre compte" in _flashes(client)
     with app.app_context():
         assert db.session.query(FranceConnectLink).count() == 1
+
+
+def test_a_deactivated_account_cannot_log_in_with_franceconnect(app, client):
+    with app.app_context():
+        claire()
+    _link_claire(client)
+    with app.app_context():
+        guardian = db.session.query(Guardian).one()
+        guardian.user.active = False
+        db.session.commit()
+    response, _url, _browser = fc_login(client, "claire.martin")
+    assert response.headers["Location"].endswith("/login/")
+    assert "désactivé" in _flashes(client)
+    assert client.get("/famille/").status_code in (302, 403)

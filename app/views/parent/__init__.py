@@ -15,6 +15,7 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        messages,
         news,
         payment,
         planning,
@@ -24,5 +25,5 @@ def register(appbuilder: AppBuilder) -> None:
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, absence, requests, finances, payment,
-                   documents, api, alert_count, quotient_caf):
+                   documents, messages, api, alert_count, quotient_caf):
         module.register(appbuilder)

@@ -218,7 +218,7 @@ class ParentPlanningView(BaseView):
         if family is not None:
             children = family_children(family)
             try:
-                planning = month_planning(family, month, now)
+                planning = month_planning(family, month, now, children)
             except CalendarDataError as missing:
                 problem = str(missing)
             problem = problem or booking_block(family, now.date())

@@ -28,6 +28,9 @@ def register(appbuilder: AppBuilder) -> None:
 
     accounts.register(appbuilder)
     news.register(appbuilder)
+    from . import messages  # the families' conversations with the service
+
+    messages.register(appbuilder)
     from . import state_services  # FranceConnect links, QF by API Particulier
 
     state_services.register(appbuilder)

@@ -169,6 +169,7 @@ class StaffFamilyView(PortalStaffView):
     add_columns = ["account_code", "name", "address", "postal_code", "city", "phone", "email",
                    "notes", "active"]
     edit_columns = [*add_columns, "billing_guardian", "unpaid_block_exempt"]
+    show_template = "messages/staff_family_show.html"  # adds « Écrire à la famille »
 
     def pre_update(self, item: Family) -> None:
         guardian = item.billing_guardian
