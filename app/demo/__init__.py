@@ -32,6 +32,7 @@ from .exchanges import add_exchanges
 from .families import create_families
 from .featured import PRINTED_PARENTS
 from .features import after_billing, before_billing
+from .menus import add_menus
 from .people import all_families, extra_school_count
 from .scenarios import tell_stories
 from .state_services import state_services
@@ -51,6 +52,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     built = create_families(specs, town)
     bookings = create_bookings(built, town, period, agent_id)
     tell_stories(built, town, period, staff)
+    add_menus(town, period)
     before_billing(built, town, period)
     db.session.flush()
     invoices = create_invoices(built, town, period, agent_id)

@@ -29,7 +29,20 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
-from .mail import MailState, OutgoingMail
+from .mail import MailAttachment, MailState, OutgoingMail
+from .menu import (
+    Allergen,
+    ChildAllergen,
+    Course,
+    Dish,
+    DishLabel,
+    DishVariant,
+    Kitchen,
+    MealOrder,
+    Menu,
+    MenuAlert,
+    kitchen_school,
+)
 from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
 from .news import News
 from .payment import (
@@ -85,7 +98,19 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceState",
+    "MailAttachment",
     "MailState",
+    "Allergen",
+    "ChildAllergen",
+    "Course",
+    "Dish",
+    "DishLabel",
+    "DishVariant",
+    "Kitchen",
+    "MealOrder",
+    "Menu",
+    "MenuAlert",
+    "kitchen_school",
     "Message",
     "MessageAttachment",
     "Model",

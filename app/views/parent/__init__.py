@@ -15,6 +15,7 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        menus,
         messages,
         news,
         payment,
@@ -24,6 +25,6 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, absence, requests, finances, payment,
-                   documents, messages, api, alert_count, quotient_caf):
+    for module in (home, news, account, planning, enrolment, absence, menus, requests,
+                   finances, payment, documents, messages, api, alert_count, quotient_caf):
         module.register(appbuilder)

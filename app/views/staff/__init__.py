@@ -36,3 +36,6 @@ def register(appbuilder: AppBuilder) -> None:
     state_services.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
+    from . import menus  # menus, caterer import, kitchens, children's allergens (issue 14)
+
+    menus.register(appbuilder)
