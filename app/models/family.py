@@ -73,6 +73,8 @@ class Family(TimestampMixin, Model):
     )
     # The unpaid threshold (PORTAL_UNPAID_BLOCK_AMOUNT) never blocks this family's bookings.
     unpaid_block_exempt = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Set when the family's personal data was erased (app/services/gdpr): invoices remain.
+    anonymised_at = Column(DateTime)
 
     guardians = relationship(
         "Guardian",

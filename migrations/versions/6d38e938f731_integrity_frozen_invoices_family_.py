@@ -1,7 +1,7 @@
 """integrity: frozen invoices, family credits, billing contact, payment override
 
 Revision ID: 6d38e938f731
-Revises: 47cbe5f5d1f2
+Revises: a7c3e9d1f2b4
 Create Date: 2026-12-01 21:23:01.562284
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6d38e938f731'
-down_revision = '47cbe5f5d1f2'
+down_revision = 'a7c3e9d1f2b4'
 branch_labels = None
 depends_on = None
 

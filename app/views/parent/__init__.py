@@ -11,6 +11,7 @@ def register(appbuilder: AppBuilder) -> None:
         account,
         alert_count,
         api,
+        data_export,
         documents,
         enrolment,
         finances,
@@ -26,5 +27,6 @@ def register(appbuilder: AppBuilder) -> None:
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, absence, menus, requests,
-                   finances, payment, documents, messages, api, alert_count, quotient_caf):
+                   finances, payment, documents, messages, api, alert_count, quotient_caf,
+                   data_export):
         module.register(appbuilder)
