@@ -20,8 +20,10 @@ from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocu
 from .dossier import DossierCampaign, DossierCertification, DossierSection, campaign_document_type
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
 from .invoice import (
+    CreditKind,
     CreditNote,
     DocumentSequence,
+    FamilyCredit,
     Invoice,
     InvoiceLine,
     InvoiceState,
@@ -84,7 +86,9 @@ __all__ = [
     "ConsentVersion",
     "Conversation",
     "ConversationState",
+    "CreditKind",
     "CreditNote",
+    "FamilyCredit",
     "DeadlineKind",
     "Diet",
     "DocumentSequence",
