@@ -4,7 +4,8 @@ script (a fresh nonce per request, `csp_nonce()` in templates, which FAB's
 no caching of pages (children's health data, invoices) and HSTS in production.
 
 How to add a script to a page (docs/security.md): put it in `app/static/js/<name>.js`, load
-it with `<script src="…" nonce="{{ baselib.get_nonce() }}"></script>`; pass data through `data-*` attributes or a `<script type="application/json">` block, never
+it with `<script src="…" nonce="{{ baselib.get_nonce() }}"></script>`; pass data through
+`data-*` attributes or a `<script type="application/json">` block, never
 an inline `<script>` body or an `on…=` attribute (the browser refuses both).
 """
 
