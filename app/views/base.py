@@ -33,6 +33,7 @@ from ..security.scope import (
     scope_filters,
 )
 from ..services.calendar import local_today
+from ..services.exports import safe_cell
 
 
 class PortalInterface(SQLAInterface):
@@ -77,8 +78,8 @@ def csv_value(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return safe_cell(", ".join(str(v) for v in value))
+    return safe_cell(str(value))
 
 
 class EagerListMixin:
@@ -122,7 +123,7 @@ class StaffModelView(EagerListMixin, ModelView):
         buffer = io.StringIO()
         buffer.write("\ufeff")  # BOM: French Excel then reads UTF-8 correctly
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([str(self.label_columns.get(c, c)) for c in columns])
+        writer.writerow([safe_cell(str(self.label_columns.get(c, c))) for c in columns])
         for item in items:
             writer.writerow([csv_value(self._csv_cell(item, c)) for c in columns])
         name = self.__class__.__name__.removeprefix("Staff").removesuffix("View").lower()
