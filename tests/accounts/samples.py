@@ -8,9 +8,9 @@ import zipfile
 import zlib
 
 from tests.hardening.ole import word97
-from tests.hardening.pdfs import CLEAN as PDF  # a real one-page PDF, with its xref
-from tests.hardening.pdfs import pdf
+from tests.hardening.pdfs import CLEAN, pdf
 
+PDF = CLEAN  # a real one-page PDF, with its cross-reference table
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'

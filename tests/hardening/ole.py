@@ -78,9 +78,11 @@ def word97(macros: bool = False) -> bytes:
     streams = {"WordDocument": b"\xec\xa5" + b"\0" * 100, "1Table": b"\0" * 10}
     if macros:
         streams.update({
-            "Macros/PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\nDocument=ThisDocument/&H00000000\r\n',
+            "Macros/PROJECT": (b'ID="{00000000-0000-0000-0000-000000000000}"\r\n'
+                               b"Document=ThisDocument/&H00000000\r\n"),
             "Macros/VBA/_VBA_PROJECT": b"\xcc\x61\xff\xff\x00",
             "Macros/VBA/dir": b"\x01",
-            "Macros/VBA/ThisDocument": b"Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\nShell \"cmd\"\r\nEnd Sub",
+            "Macros/VBA/ThisDocument": (b'Attribute VB_Name = "ThisDocument"\r\n'
+                                        b'Sub AutoOpen()\r\nShell "cmd"\r\nEnd Sub'),
         })
     return ole_file(streams)
