@@ -12,6 +12,7 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...models import Booking
@@ -38,6 +39,21 @@ class ParentBookingApi(ParentModelRestApi):
     show_columns = list_columns
     search_columns = ["day", "state", "child", "service"]
     order_columns = ["day"]
+    # Read-only: `_info` describes what a booking is made of, not every column of the table.
+    add_columns = ["child", "service", "day"]
+    edit_columns = ["day"]
+    label_columns = {
+        "id": _l("Identifiant"),
+        "day": _l("Jour"),
+        "state": _l("État"),
+        "attendance": _l("Présence"),
+        "child": _l("Enfant"),
+        "child_id": _l("Enfant (numéro)"),
+        "service": _l("Service"),
+        "service_id": _l("Service (numéro)"),
+        "child.first_name": _l("Prénom de l'enfant"),
+        "service.name": _l("Nom du service"),
+    }
 
 
 class ParentBookingChangeApi(BaseApi):
