@@ -3,7 +3,7 @@ would otherwise reach the database or a parser and answer 500 (finding 11):
 
 - a NUL character anywhere (query string, form, file names, JSON, URL): PostgreSQL refuses
   it in a text column and it hides text from the people who read it;
-- a number of 19 digits or more (a page number, an id): beyond every integer column;
+- a number of 19 digits or more in an id, page or filter field: beyond every integer column;
 - an URL id beyond 2**31 - 1 (the `int` and FAB's `<pk>` routes): 404;
 - a REST `q` argument nested deeper than 20 levels (the rison parser recurses).
 
@@ -40,30 +40,42 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _strings(value, depth: int = 0):
-    """Every string of a JSON value (keys too), and every integer, bounded in depth."""
+def _strings(value, key: str = "", depth: int = 0):
+    """(key, text) for every string of a JSON value (keys too); refuses oversized integers
+    and nesting deeper than 64."""
     if depth > 64:
         raise RefusedInput("depth")
     if isinstance(value, str):
-        yield value
+        yield key, value
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
         if abs(value) > MAX_ID:
             raise RefusedInput("number")
     elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item, depth + 1)
+        for name, item in value.items():
+            yield "", str(name)
+            yield from _strings(item, str(name), depth + 1)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item, depth + 1)
+            yield from _strings(item, key, depth + 1)
 
 
-def _check_text(text: str) -> None:
+# Fields that hold an id, a page number or a list filter (payment services' references are
+# long digit strings too: only these names are checked for oversized numbers).
+_ID_FIELDS = {"id", "pk", "rowid", "page", "child", "service", "guardian", "remove", "row",
+              "document_type", "family", "person", "invoice", "school"}
+
+
+def _id_like(key: str) -> bool:
+    return key in _ID_FIELDS or key.endswith("_id") or key.startswith(("page_", "psize_",
+                                                                          "_flt_"))
+
+
+def _check_text(text: str, key: str = "") -> None:
     if "\x00" in text:
         raise RefusedInput("nul")
-    if len(text) < 40 and _HUGE_NUMBER.fullmatch(text):
+    if _id_like(key) and len(text) < 40 and _HUGE_NUMBER.fullmatch(text):
         raise RefusedInput("number")
 
 
@@ -80,7 +92,7 @@ def check_request() -> None:
         raise RefusedInput("nul")
     for key, value in request.args.items(multi=True):
         _check_text(key)
-        _check_text(value)
+        _check_text(value, key)
         if key == "q":  # FAB's REST arguments (rison): parsed recursively, numbers to SQL
             if _rison_depth(value) > MAX_DEPTH:
                 raise RefusedInput("depth")
@@ -93,12 +105,16 @@ def check_request() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if request.is_json:
-        for text in _strings(request.get_json(silent=True)):
-            _check_text(text)
+        for key, text in _strings(request.get_json(silent=True)):
+            _check_text(text, key)
         return
+    if request.mimetype != "multipart/form-data":
+        # Keep the raw body readable after the form is parsed (payment notifications
+        # verify their signature on it).
+        request.get_data(cache=True, parse_form_data=False)
     for key, value in request.form.items(multi=True):  # 413 here if the body is too large
         _check_text(key)
-        _check_text(value)
+        _check_text(value, key)
     for key, upload in request.files.items(multi=True):
         _check_text(key)
         if upload.filename and "\x00" in upload.filename:
