@@ -77,4 +77,5 @@ celery.conf.beat_schedule = {
     "portal-flush-mails": {"task": "portal.flush_mails", "schedule": MAIL_FLUSH_EVERY},
 }
 
+from .services.api_particulier import tasks as _qf_tasks  # noqa: E402,F401  (registers them)
 from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

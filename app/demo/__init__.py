@@ -33,6 +33,7 @@ from .featured import PRINTED_PARENTS
 from .features import after_billing, before_billing
 from .people import all_families, extra_school_count
 from .scenarios import tell_stories
+from .state_services import state_services
 from .town import add_news, build_reference
 
 
@@ -53,6 +54,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     db.session.flush()
     invoices = create_invoices(built, town, period, agent_id)
     after_billing(built, town, period, agent_id, staff[MANAGER].id)
+    state_services(built, period)
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}

@@ -39,6 +39,14 @@ from .payment import (
 )
 from .request import Alert, Request, RequestKind, RequestState
 from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
+from .state_services import (
+    FranceConnectLink,
+    QfBatch,
+    QfBatchState,
+    QfConsent,
+    QfFetch,
+    QfFetchOutcome,
+)
 from .tariff import Tariff, TariffBracket
 
 __all__ = [
@@ -65,6 +73,7 @@ __all__ = [
     "EnrolmentState",
     "Family",
     "FamilyDocument",
+    "FranceConnectLink",
     "Guardian",
     "Invoice",
     "InvoiceLine",
@@ -79,6 +88,11 @@ __all__ = [
     "PaymentTransaction",
     "PaymentMethod",
     "PublishedDocument",
+    "QfBatch",
+    "QfBatchState",
+    "QfConsent",
+    "QfFetch",
+    "QfFetchOutcome",
     "QuotientFamilial",
     "Request",
     "RequestKind",

@@ -17,10 +17,11 @@ def register(appbuilder: AppBuilder) -> None:
         news,
         payment,
         planning,
+        quotient_caf,
         requests,
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count):
+                   documents, api, alert_count, quotient_caf):
         module.register(appbuilder)

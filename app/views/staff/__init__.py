@@ -28,5 +28,8 @@ def register(appbuilder: AppBuilder) -> None:
 
     accounts.register(appbuilder)
     news.register(appbuilder)
+    from . import state_services  # FranceConnect links, QF by API Particulier
+
+    state_services.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
