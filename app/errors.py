@@ -36,6 +36,8 @@ _REFUSED_INPUT = {
     "number": _l("La demande contient un nombre trop grand : vérifiez les informations "
                  "saisies."),
     "depth": _l("La demande est trop complexe (trop de niveaux imbriqués)."),
+    "query": _l("Le paramètre de recherche « q » est invalide : un objet rison est attendu, "
+                "par exemple (page:0,page_size:20)."),
 }
 _CSRF_TITLE = _l("Page expirée")
 _CSRF_MESSAGE = _l("Ce formulaire a expiré ou n'a pas été envoyé depuis le portail. "

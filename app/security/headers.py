@@ -12,6 +12,7 @@ an inline `<script>` body or an `on…=` attribute (the browser refuses both).
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 
@@ -42,11 +43,20 @@ def content_security_policy(nonce: str, form_targets: str = "") -> str:
     return "; ".join(directives)
 
 
+def form_targets(config) -> str:
+    """Other sites a form of the portal leads to (a POST answered by a redirect there):
+    the payment service, and FranceConnect's authorisation page when it is on."""
+    targets = (config.get("PORTAL_CSP_FORM_ACTION") or "").split()
+    if config.get("FRANCECONNECT_ENABLED") and config.get("FRANCECONNECT_DISCOVERY_URL"):
+        parts = urlsplit(config["FRANCECONNECT_DISCOVERY_URL"])
+        targets.append(f"{parts.scheme}://{parts.netloc}")
+    return " ".join(dict.fromkeys(targets))
+
+
 def _set_headers(app: Flask, response: Response) -> Response:
     headers = response.headers
     headers.setdefault(
-        "Content-Security-Policy",
-        content_security_policy(csp_nonce(), app.config.get("PORTAL_CSP_FORM_ACTION", "")),
+        "Content-Security-Policy", content_security_policy(csp_nonce(), form_targets(app.config))
     )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

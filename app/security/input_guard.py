@@ -5,7 +5,8 @@ would otherwise reach the database or a parser and answer 500 (finding 11):
   it in a text column and it hides text from the people who read it;
 - a number of 19 digits or more in an id, page or filter field: beyond every integer column;
 - an URL id beyond 2**31 - 1 (the `int` and FAB's `<pk>` routes): 404;
-- a REST `q` argument nested deeper than 20 levels (the rison parser recurses).
+- a REST `q` argument nested deeper than 20 levels (the rison parser recurses), or that is
+  not a rison object.
 
 A refusal is a French 400 page (JSON on /api/), nothing is read further and nothing changes.
 """
@@ -79,6 +80,19 @@ def _check_text(text: str, key: str = "") -> None:
         raise RefusedInput("number")
 
 
+def _check_rison(text: str) -> None:
+    """FAB reads `q` as a rison object; anything else (a bare number, a list) is a 500 in
+    its handlers."""
+    import prison
+
+    try:
+        value = prison.loads(text)
+    except Exception:  # prison raises ParserException and plain errors on bad input
+        raise RefusedInput("query") from None
+    if not isinstance(value, dict):
+        raise RefusedInput("query")
+
+
 def _rison_depth(text: str) -> int:
     depth = deepest = 0
     for token in re.finditer(r"!?\(|\)", text):
@@ -98,6 +112,7 @@ def check_request() -> None:
                 raise RefusedInput("depth")
             if _NUMBER_INSIDE.search(value):
                 raise RefusedInput("number")
+            _check_rison(value)
     if key_values := getattr(request, "view_args", None):
         for value in key_values.values():
             if isinstance(value, str) and value.isdigit() and int(value) > MAX_ID:

@@ -107,3 +107,15 @@ def test_hsts_in_production_only(app, client, tmp_path):
     init_celery(app)
     response = prod.test_client().get("/accessibilite", base_url="https://portail.example.fr")
     assert "max-age=" in response.headers.get("Strict-Transport-Security", "")
+
+
+def test_forms_may_lead_to_the_payment_service_and_franceconnect_only(app, client,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "FRANCECONNECT_ENABLED", True)
+    monkeypatch.setitem(app.config, "FRANCECONNECT_DISCOVERY_URL",
+                        "https://fc.example.gouv.fr/api/v2/.well-known/openid-configuration")
+    csp = client.get("/login/").headers["Content-Security-Policy"]
+    form_action = next(d for d in csp.split("; ") if d.startswith("form-action"))
+    assert form_action.split()[1:] == ["'self'", "https://www.payfip.gouv.fr",
+                                       "https://www.tipi.budget.gouv.fr",
+                                       "https://fc.example.gouv.fr"]

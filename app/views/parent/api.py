@@ -69,9 +69,33 @@ class ParentBookingChangeApi(BaseApi):
     @expose("/change", methods=["POST"])
     @protect(allow_browser_login=True)
     def change(self):
-        """Body: {"child_id", "service_id", "day": "YYYY-MM-DD", "action": "toggle" | "book" |
-        "cancel" | "withdraw" | "note", "note"}. 200: the new cell and the outcome's message;
-        400: {"message", "messages"} in French, nothing changed."""
+        """Book, cancel, withdraw, note or toggle one day (the planning's rules).
+        ---
+        post:
+          description: >-
+            One planning cell changed. 200 gives the new cell and the outcome message;
+            400 gives message and messages in French, and nothing is changed.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [child_id, service_id, day]
+                  properties:
+                    child_id: {type: integer}
+                    service_id: {type: integer}
+                    day: {type: string, format: date}
+                    action:
+                      type: string
+                      enum: [toggle, book, cancel, withdraw, note]
+                    note: {type: string, maxLength: 255}
+          responses:
+            200:
+              description: The cell after the change
+            400:
+              description: Refused, in French; nothing changed
+        """
         payload = request.get_json(silent=True)
         if not isinstance(payload, dict):
             return self._refused([_("Requête invalide : envoyez un objet JSON.")])
