@@ -107,7 +107,8 @@ def check_request() -> None:
     for key, value in request.args.items(multi=True):
         _check_text(key)
         _check_text(value, key)
-        if key == "q":  # FAB's REST arguments (rison): parsed recursively, numbers to SQL
+        if key == "q" and request.path.startswith("/api/"):
+            # FAB's REST arguments (rison): parsed recursively, numbers go to SQL.
             if _rison_depth(value) > MAX_DEPTH:
                 raise RefusedInput("depth")
             if _NUMBER_INSIDE.search(value):
