@@ -78,4 +78,5 @@ celery.conf.beat_schedule = {
 }
 
 from .services.api_particulier import tasks as _qf_tasks  # noqa: E402,F401  (registers them)
+from .services.menus import tasks as _menu_tasks  # noqa: E402,F401  (orders, allergen alerts)
 from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

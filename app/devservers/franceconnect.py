@@ -63,15 +63,15 @@ def create_provider_app(clients: dict[str, Client] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates")
     app.config.update(SECRET_KEY=secrets.token_hex(16), SESSION_COOKIE_NAME="fc_standin")
     state = ProviderState(clients=dict(clients or {}))
-    key = RSAKey.generate_key(2048, parameters={"kid": "standin-1", "use": "sig",
-                                                 "alg": "RS256"})
+    signing = {"key": _new_key(1)}
     app.extensions["fc_standin"] = state
 
     def issuer() -> str:
         return request.url_root.rstrip("/") + "/api/v2"
 
     def sign(claims: dict) -> str:
-        return jwt.encode({"alg": "RS256", "kid": "standin-1"}, claims, key)
+        key = signing["key"]
+        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     def oauth_error(status: int, error: str, description: str):
         return make_response(jsonify(error=error, error_description=description), status)
@@ -95,7 +95,7 @@ def create_provider_app(clients: dict[str, Client] | None = None) -> Flask:
 
     @app.get("/api/v2/jwks")
     def jwks():
-        return jsonify(keys=[key.as_dict(private=False)])
+        return jsonify(keys=[signing["key"].as_dict(private=False)])
 
     @app.get("/api/v2/authorize")
     def authorize():
@@ -187,7 +187,7 @@ def create_provider_app(clients: dict[str, Client] | None = None) -> Flask:
     def end_session():
         args = request.args
         try:
-            hint = jwt.decode(args.get("id_token_hint", ""), KeySet([key])).claims
+            hint = jwt.decode(args.get("id_token_hint", ""), KeySet([signing["key"]])).claims
         except (JoseError, ValueError):
             return render_template("devservers/fc_error.html",
                                    message="id_token_hint invalide"), 400
@@ -206,6 +206,11 @@ def create_provider_app(clients: dict[str, Client] | None = None) -> Flask:
     def sessions():
         return jsonify(active=sorted(state.sessions.values()))
 
+    @app.post("/_standin/rotate-key")
+    def rotate_key():
+        signing["key"] = _new_key(int(signing["key"].kid.rsplit("-", 1)[1]) + 1)
+        return jsonify(kid=signing["key"].kid)
+
     @app.post("/_standin/reset")
     def reset():
         with state.lock:
@@ -214,6 +219,11 @@ def create_provider_app(clients: dict[str, Client] | None = None) -> Flask:
         return jsonify(ok=True)
 
     return app
+
+
+def _new_key(number: int) -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"kid": f"standin-{number}", "use": "sig",
+                                                 "alg": "RS256"})
 
 
 def _authorize_problem(args) -> str | None:

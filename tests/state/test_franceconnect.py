@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 
 import pytest
+import requests
 
 from app.extensions import db
 from app.models import AccountToken, FranceConnectLink, Guardian, TokenPurpose
@@ -287,3 +288,12 @@ def test_a_deactivated_account_cannot_log_in_with_franceconnect(app, client):
     assert response.headers["Location"].endswith("/login/")
     assert "désactivé" in _flashes(client)
     assert client.get("/famille/").status_code in (302, 403)
+
+
+def test_a_key_rotation_of_the_provider_is_followed(app, client, provider):
+    with app.app_context():
+        claire()
+    _link_claire(client)  # the portal now holds the provider's keys in its cache
+    requests.post(f"{provider.url}/_standin/rotate-key", timeout=5)
+    response, _url, _browser = fc_login(client, "claire.martin")
+    assert client.get(response.headers["Location"]).headers["Location"].endswith("/famille/")

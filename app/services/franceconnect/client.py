@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
 
 from .identity import Identity
 
@@ -155,13 +156,26 @@ class FranceConnectClient:
             expected["exp"] = {"essential": True}
             expected["nonce"] = {"essential": True, "value": nonce}
         try:
-            claims = jwt.decode(token, keys, algorithms=ALGORITHMS).claims
+            claims = jwt.decode(token, self._keys_for(token, keys), algorithms=ALGORITHMS).claims
             jwt.JWTClaimsRegistry(leeway=30, **expected).validate(claims)
         except (JoseError, ValueError) as exc:
             log.warning("FranceConnect token rejected: %s", type(exc).__name__)
             raise FranceConnectError(_("La réponse de FranceConnect n'a pas pu être vérifiée "
                                        "(jeton invalide) : connexion refusée.")) from exc
         return claims
+
+    def _keys_for(self, token: str, keys: KeySet) -> KeySet:
+        """The provider's keys; fetched again once when the token names a key we do not
+        have (FranceConnect rotated its keys)."""
+        try:
+            kid = extract_compact(token.encode()).headers().get("kid")
+        except (JoseError, ValueError):
+            return keys
+        if kid and all(key.kid != kid for key in keys.keys):
+            with _cache_lock:
+                _cache.pop(self.settings.discovery_url, None)
+            return self._metadata()[1]
+        return keys
 
     def end_session_url(self, id_token: str, state: str, post_logout_redirect_uri: str) -> str:
         metadata, _keys = self._metadata()

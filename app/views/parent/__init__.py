@@ -14,6 +14,8 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        menus,
+        messages,
         news,
         payment,
         planning,
@@ -22,6 +24,6 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count, quotient_caf):
+    for module in (home, news, account, planning, enrolment, menus, requests, finances,
+                   payment, documents, messages, api, alert_count, quotient_caf):
         module.register(appbuilder)
