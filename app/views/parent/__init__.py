@@ -7,9 +7,11 @@ from flask_appbuilder import AppBuilder
 
 def register(appbuilder: AppBuilder) -> None:
     from . import (
+        absence,
         account,
         alert_count,
         api,
+        data_export,
         documents,
         enrolment,
         finances,
@@ -24,6 +26,7 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, menus, requests, finances,
-                   payment, documents, messages, api, alert_count, quotient_caf):
+    for module in (home, news, account, planning, enrolment, absence, menus, requests,
+                   finances, payment, documents, messages, api, alert_count, quotient_caf,
+                   data_export):
         module.register(appbuilder)
