@@ -48,6 +48,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         appbuilder.post_init()
 
     from . import audit, cli, errors, tasks
+    from .security import sessions
+
+    sessions.register()
 
     errors.register(app)
     cli.register(app)

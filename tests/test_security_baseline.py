@@ -13,9 +13,11 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from limits import parse as parse_limit
+from sqlalchemy import update
 
 from app import create_app
 from app.extensions import db
+from app.models import LoginState
 from app.security.roles import AGENT
 from app.tasks import init_celery
 from tests import factories as f
@@ -214,9 +216,10 @@ def test_the_lock_ends_after_the_delay_and_staff_can_unlock(app, client):
         sm = app.appbuilder.sm
         user = sm.find_user(username="patient")
         assert sm.is_locked(user)
-        user.changed_on = datetime.datetime.now() - datetime.timedelta(
-            minutes=app.config["PORTAL_LOCK_MINUTES"] + 1)
-        sm.update_user(user)
+        db.session.execute(update(LoginState).values(
+            locked_until=datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+            - datetime.timedelta(seconds=1)))
+        db.session.commit()
     f.login(client, "patient")
     assert _logged_in(client)
     client.get("/logout/")

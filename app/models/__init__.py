@@ -17,6 +17,7 @@ from .booking import (
 from .calendar import Closure, SchoolYear
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
+from .login import LoginAddressFailure, LoginState
 from .invoice import (
     CreditNote,
     DocumentSequence,
@@ -43,6 +44,8 @@ from .tariff import Tariff, TariffBracket
 
 __all__ = [
     "AccountToken",
+    "LoginAddressFailure",
+    "LoginState",
     "TokenPurpose",
     "Alert",
     "Attendance",

@@ -218,7 +218,7 @@ def test_a_new_quotient_needs_the_caf_attestation_and_applies_on_validation(app,
 
 
 def test_the_password_changes_only_with_the_current_one(app, parent, world):
-    new = "une-phrase-bien-longue"
+    new = "Une-Phrase-Bien-Longue-2026"
     wrong = parent.post(f"{ACCOUNT}/mot-de-passe", data={"current": "faux", "password": new,
                                                          "confirm": new})
     assert wrong.status_code == 400 and "Le mot de passe actuel est incorrect" in _page(wrong)

@@ -20,7 +20,7 @@ from app.tasks import init_celery
 from tests import factories as f
 
 FORGOT = "/compte/mot-de-passe-oublie"
-NEW_PASSWORD = "un-nouveau-mot-de-passe-sur"
+NEW_PASSWORD = "Un-Nouveau-Secret-Sur-2026"
 LINK = re.compile(r"/compte/mot-de-passe/[A-Za-z0-9_\-]+")
 
 

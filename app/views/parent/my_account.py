@@ -32,6 +32,7 @@ from ...models import (
     RequestState,
     family_child,
 )
+from ...security import sessions
 from ...services import account_changes as changes
 from ...services.accounts import MIN_LENGTH, change_password
 from ...services.alerts import MAIL_KINDS
@@ -130,9 +131,14 @@ class ParentAccountView(BaseView):
     @has_access
     def password(self):
         form = self._form("current", "password", "confirm")
-        return self._run(lambda family: change_password(
-            g.user, form.get("current"), form.get("password"), form.get("confirm")),
-            "mot-de-passe", _("Votre mot de passe est modifié."))
+
+        def action(family):
+            version = change_password(g.user, form.get("current"), form.get("password"),
+                                      form.get("confirm"))
+            sessions.start(g.user, version)  # the other sessions end, this one goes on
+
+        return self._run(action, "mot-de-passe",
+                         _("Votre mot de passe est modifié. Vos autres sessions sont fermées."))
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
