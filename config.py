@@ -55,7 +55,7 @@ class Config:
     PORTAL_MAX_FAILED_LOGINS = int(os.environ.get("PORTAL_MAX_FAILED_LOGINS", "5"))
     PORTAL_LOCK_MINUTES = int(os.environ.get("PORTAL_LOCK_MINUTES", "15"))
     PORTAL_LOCK_MAX_MINUTES = int(os.environ.get("PORTAL_LOCK_MAX_MINUTES", "1440"))
-    PORTAL_ADDRESS_MAX_FAILURES = int(os.environ.get("PORTAL_ADDRESS_MAX_FAILURES", "100"))
+    PORTAL_ADDRESS_MAX_FAILURES = int(os.environ.get("PORTAL_ADDRESS_MAX_FAILURES", "200"))
     PORTAL_ADDRESS_WINDOW_MINUTES = int(os.environ.get("PORTAL_ADDRESS_WINDOW_MINUTES", "15"))
     # Sessions (app/security/sessions.py): idle and absolute timeouts.
     PORTAL_STAFF_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_MINUTES", "30"))

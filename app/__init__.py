@@ -48,9 +48,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         appbuilder.post_init()
 
     from . import audit, cli, errors, tasks
+    from .background import Background
     from .security import sessions
 
     sessions.register()
+    Background(app)
 
     errors.register(app)
     cli.register(app)

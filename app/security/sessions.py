@@ -78,7 +78,30 @@ def _on_login(app, user, **extra) -> None:
     start(user)
 
 
+def _on_active_set(target, value, oldvalue, initiator) -> None:
+    if oldvalue is True and not value:
+        target._portal_deactivated = True
+
+
+def _before_flush(session, flush_context, instances) -> None:
+    """A login deactivated by any path (admin form, command) loses its sessions, in the
+    same transaction."""
+    from flask_appbuilder.security.sqla.models import User
+
+    from ..services.login_guard import bump_session_version
+
+    for obj in list(session.dirty):
+        if isinstance(obj, User) and obj.__dict__.pop("_portal_deactivated", False):
+            bump_session_version(obj.id)
+
+
 def register() -> None:
     if not getattr(register, "done", False):
+        from flask_appbuilder.security.sqla.models import User
+        from sqlalchemy import event
+        from sqlalchemy.orm import Session
+
         user_logged_in.connect(_on_login)
+        event.listen(User.active, "set", _on_active_set)
+        event.listen(Session, "before_flush", _before_flush)
         register.done = True

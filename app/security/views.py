@@ -9,7 +9,8 @@
   through the same policy (FAB_PASSWORD_COMPLEXITY_VALIDATOR).
 - The users list (admins): no change of a login's address (it receives the password
   links: only its owner changes it, confirmed from the new address); « Débloquer » and
-  « Déconnecter partout » on each login; deactivating a login ends its sessions.
+  « Déconnecter partout » on each login; deactivating a login ends its sessions
+  (sessions.register).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
-from sqlalchemy import inspect
 
 
 class PortalAuthDBView(AuthDBView):
@@ -123,11 +123,3 @@ class UserDBModelView(FabUserDBModelView):
         flash(_("Toutes les sessions de %(login)s sont fermées.", login=item.username),
               "success")
         return redirect(url_for(".show", pk=item.id), 303)
-
-    def pre_update(self, item) -> None:
-        super().pre_update(item)
-        active = inspect(item).attrs.active.history
-        if active.deleted and active.deleted[0] and not item.active:
-            from ..services.login_guard import bump_session_version
-
-            bump_session_version(item.id)  # committed with the edit

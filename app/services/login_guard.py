@@ -12,8 +12,9 @@ single-use unlock link when the lock starts; staff have a « Débloquer » butto
 Per client address: failed logins are counted in fixed windows (`PORTAL_ADDRESS_WINDOW_MINUTES`)
 with `INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1 RETURNING`; past
 `PORTAL_ADDRESS_MAX_FAILURES` the address may not try any login until the window ends. The
-default (100 failures per 15 minutes) lets 50 parents behind one school or town-hall
-connection each mistype twice at 8:00; successful logins are never counted.
+default (200 failures per 15 minutes) lets 50 parents behind one school or town-hall
+connection each mistype three times at 8:00 with room to spare; successful logins are never
+counted. Guessing stays bounded per account whatever the number of addresses.
 
 Every statement commits at once: the counters are visible to the other workers immediately,
 and no transaction stays open while a password hash is computed.
@@ -39,7 +40,7 @@ DEFAULTS = {
     "PORTAL_MAX_FAILED_LOGINS": 5,
     "PORTAL_LOCK_MINUTES": 15,
     "PORTAL_LOCK_MAX_MINUTES": 24 * 60,
-    "PORTAL_ADDRESS_MAX_FAILURES": 100,
+    "PORTAL_ADDRESS_MAX_FAILURES": 200,
     "PORTAL_ADDRESS_WINDOW_MINUTES": 15,
 }
 

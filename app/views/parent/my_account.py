@@ -37,6 +37,7 @@ from ...services import account_changes as changes
 from ...services.accounts import MIN_LENGTH, change_password
 from ...services.alerts import MAIL_KINDS
 from ...services.reservations.errors import CommandError
+from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now
 
 SENT = _l("Votre demande est envoyée au service, qui la vérifiera.")
@@ -85,7 +86,8 @@ class ParentAccountView(BaseView):
         form = self._form("guardian", "phone_mobile", "email")
         return self._run(lambda family: self._changed(
             changes.update_guardian_contact(family, form.get("guardian"), form,
-                                            acting_user_id=current_user.id)),
+                                            acting_user_id=current_user.id,
+                                            link_for=email_confirm_url)),
             "responsables")
 
     @expose("/sante", methods=["POST"])
@@ -150,6 +152,10 @@ class ParentAccountView(BaseView):
 
     @staticmethod
     def _changed(fields: list[str]) -> str:
+        if "email_pending" in fields:
+            return _("Un lien de confirmation est envoyé à la nouvelle adresse : elle "
+                     "deviendra celle de votre compte quand vous l'aurez ouvert. Votre "
+                     "adresse actuelle est prévenue.")
         return _("Vos coordonnées sont enregistrées.") if fields else _("Aucune modification.")
 
     def _run(self, action, anchor: str, done: str | None = None):

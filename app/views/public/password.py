@@ -13,13 +13,15 @@ from flask_appbuilder.security.decorators import limit
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...background import run_later
 from ...models import TokenPurpose
 from ...security import sessions
 from ...services.account_links import open_link
-from ...services.accounts import MIN_LENGTH, change_password, open_token, request_reset
+from ...services.accounts import MIN_LENGTH, change_password, open_token
 from ...services.accounts import set_password
 from ...services.errors import CommandError
 from ...services.login_commands import ConfirmLoginEmail, UnlockWithLink
+from ...tasks import request_reset as reset_task
 
 
 def _rate() -> str:
@@ -41,8 +43,11 @@ class PublicAccountView(BaseView):
     @limit(_rate, methods=["POST"])
     def forgot(self):
         if request.method == "POST":
-            request_reset(request.form.get("email"))
-            # The same answer for a known and an unknown address.
+            # The same answer, after the same work, for a known and an unknown address: the
+            # look-up and the mail happen after the answer (app.background).
+            address = (request.form.get("email") or "")[:200]
+            run_later(reset_task, address, base_url=current_app.config.get("PORTAL_BASE_URL")
+                      or request.host_url)
             return redirect(url_for(".forgot_sent"), 303)
         return self.render_template("account/forgot.html")
 
