@@ -17,7 +17,6 @@ from .booking import (
 from .calendar import Closure, SchoolYear
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
-from .login import LoginAddressFailure, LoginState
 from .invoice import (
     CreditNote,
     DocumentSequence,
@@ -28,6 +27,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailState, OutgoingMail
 from .news import News
 from .payment import (
@@ -41,6 +41,8 @@ from .payment import (
 from .request import Alert, Request, RequestKind, RequestState
 from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
 from .tariff import Tariff, TariffBracket
+
+attach_to_user()  # user.login_state, once every model is defined
 
 __all__ = [
     "AccountToken",

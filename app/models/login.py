@@ -40,7 +40,7 @@ class LoginAddressFailure(Model):
 __all__ = ["LoginAddressFailure", "LoginState"]
 
 
-def _attach_to_user() -> None:
+def attach_to_user() -> None:
     """`user.login_state`, loaded with the user in the same query (the session check of
     every request and the lock shown in lists cost no extra SQL). Read-only: the counters
     change through app/services/login_guard.py only."""
@@ -51,5 +51,3 @@ def _attach_to_user() -> None:
         User.login_state = relationship(LoginState, uselist=False, lazy="joined",
                                         viewonly=True)
 
-
-_attach_to_user()

@@ -35,7 +35,7 @@ from ..models import (
     RequestKind,
     family_child,
 )
-from .accounts import login_available, valid_email
+from .accounts import valid_email
 from .calendar import local_today
 from .documents import accept_document, add_months, reject_document, send_family_document
 from .reservations.decide import HANDLERS, Handler

@@ -35,6 +35,7 @@ from .mail import queue_mail
 from .reservations.errors import CommandError
 
 __all__ = [
+    "MIN_LENGTH",
     "change_password",
     "invite",
     "open_token",

@@ -15,8 +15,7 @@ from ..models.base import utcnow
 from ..security.passwords import password_problems
 from . import login_guard
 from .account_links import LinkFor, mail_email_confirmation, mail_email_notice, open_link
-from .accounts import _store_password, _void_open_tokens, claim_token, login_available
-from .accounts import valid_email
+from .accounts import _store_password, _void_open_tokens, claim_token, login_available, valid_email
 from .command import BaseCommand
 from .errors import CommandError, ErrorCollector, transaction
 

@@ -55,7 +55,7 @@ def settings(app):
     saved: dict = {}
 
     def change(**values):
-        for key, value in values.items():
+        for key in values:
             saved.setdefault(key, app.config.get(key))
         app.config.update(values)
 

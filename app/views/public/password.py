@@ -17,8 +17,7 @@ from ...background import run_later
 from ...models import TokenPurpose
 from ...security import sessions
 from ...services.account_links import open_link
-from ...services.accounts import MIN_LENGTH, change_password, open_token
-from ...services.accounts import set_password
+from ...services.accounts import MIN_LENGTH, change_password, open_token, set_password
 from ...services.errors import CommandError
 from ...services.login_commands import ConfirmLoginEmail, UnlockWithLink
 from ...tasks import request_reset as reset_task
