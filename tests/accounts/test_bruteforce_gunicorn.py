@@ -84,23 +84,30 @@ def _attempt(port: int, address: str, password: str) -> bool:
         connection.close()
 
 
+def _parallel(port: int, count: int, first: int = 0) -> list[bool]:
+    """`count` wrong passwords at once, spread over the client addresses."""
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(
+            lambda n: _attempt(port, ADDRESSES[n % len(ADDRESSES)], f"essai-{n}"),
+            range(first, first + count)))
+
+
 def test_parallel_attempts_from_several_addresses_lock_after_the_limit(app, gunicorn):
     limit = app.config["PORTAL_MAX_FAILED_LOGINS"]
     with app.app_context():
         user_id = f.user("cible", AGENT).id
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        results = list(pool.map(
-            lambda n: _attempt(gunicorn, ADDRESSES[n % len(ADDRESSES)], f"essai-{n}"),
-            range(ATTEMPTS)))
-    assert not any(results)
+    # Exactly the limit, all at once, from as many addresses: every one counts.
+    assert not any(_parallel(gunicorn, limit))
     assert not _attempt(gunicorn, "127.0.0.20", f.PASSWORD), \
         "after the limit in total, the right password is refused"
+    # Many more at once: none is checked, none extends the lock.
+    with app.app_context():
+        first_lock = db.session.get(LoginState, user_id).locked_until
+    assert not any(_parallel(gunicorn, ATTEMPTS, limit))
     with app.app_context():
         db.session.expire_all()
         state = db.session.get(LoginState, user_id)
-        assert state.locks == 1 and state.locked_until is not None
+        assert (state.locks, state.locked_until) == (1, first_lock)
         failures = sum(row.failures for row in db.session.query(LoginAddressFailure))
-        # Every attempt counted per address (the 40, then the refused right one).
-        assert failures == ATTEMPTS + 1
+        assert failures == limit + 1 + ATTEMPTS  # every refused attempt counted per address
         assert db.session.get(User, user_id).last_login is None
-    assert limit == 5
