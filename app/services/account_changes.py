@@ -38,6 +38,7 @@ from ..models import (
 from .accounts import valid_email
 from .calendar import local_today
 from .documents import accept_document, add_months, reject_document, send_family_document
+from .money import current_quotient
 from .reservations.decide import HANDLERS, Handler
 from .reservations.errors import CommandError
 
@@ -270,16 +271,6 @@ def qf_document_type() -> DocumentType:
         db.session.add(doc_type)
         db.session.flush()
     return doc_type
-
-
-def current_quotient(family_id: int, today: dt.date) -> QuotientFamilial | None:
-    return (
-        db.session.query(QuotientFamilial)
-        .filter(QuotientFamilial.family_id == family_id, QuotientFamilial.valid_from <= today,
-                QuotientFamilial.valid_to >= today)
-        .order_by(QuotientFamilial.valid_from.desc())
-        .first()
-    )
 
 
 def request_quotient_change(family_id: int, form, upload, user_id: int | None,

@@ -29,6 +29,8 @@ from vacances_scolaires_france import SchoolHolidayDates
 from app.extensions import db
 from app.models.calendar import Closure, SchoolYear
 
+from .errors import CommandError
+
 __all__ = [
     "CalendarDataError",
     "ClosureSpan",
@@ -66,7 +68,7 @@ _SCHOOL_HOLIDAY_LABELS = {
 }
 
 
-class CalendarDataError(ValueError):
+class CalendarDataError(CommandError, ValueError):
     """The official dates needed to tell school days from holidays are missing: failing is
     safer than letting parents book (and be billed) on a holiday."""
 

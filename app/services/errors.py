@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
+
+
+def _as_list(value: Any) -> list[str]:
+    """One message (a str or a lazy string) or several → a list of French sentences."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [str(value)]
 
 
 class CommandError(Exception):
-    """A refused action. `messages`: French sentences; `fields`: field → French messages."""
+    """A refused action. `messages`: French sentences; `fields`: field → French messages.
+
+    Every refusal of the code base derives from it (PricingError, BillingError,
+    CreditNoteError, PaymentError, PaymentRefused, SepaError, CalendarDataError,
+    UploadRefused, AmountError…), so a view catches this one class."""
 
     def __init__(
         self,
@@ -21,13 +33,17 @@ class CommandError(Exception):
         fields: Mapping[str, list[str] | str] | None = None,
     ):
         self.fields: dict[str, list[str]] = {
-            name: [errors] if isinstance(errors, str) else list(errors)
-            for name, errors in (fields or {}).items()
+            name: _as_list(errors) for name, errors in (fields or {}).items()
         }
         if messages is None:
             messages = [m for errors in self.fields.values() for m in errors]
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        self.messages = _as_list(messages)
         super().__init__("; ".join(self.messages))
+
+    @property
+    def message(self) -> str:
+        """All the messages as one sentence (flash, JSON)."""
+        return "; ".join(self.messages)
 
 
 class ErrorCollector:

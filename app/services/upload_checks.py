@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from .errors import CommandError
+
 MAX_SIZE = 10 * 1024 * 1024
 MAX_IMAGE_SIDE = 10_000  # pixels
 MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel phone photo passes
@@ -59,12 +61,8 @@ _PROGRAMS = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 _MARKUP = re.compile(rb"^\s*<(\?xml|!doctype|html|svg|head|body|script|iframe)", re.IGNORECASE)
 
 
-class UploadRefused(Exception):
+class UploadRefused(CommandError):
     """The file is refused; `message` is a French sentence for the user."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
 from ..models.base import LabelledEnum
 from ..services.billing import fr as billing_fr
+from ..services.money import euros  # noqa: F401  (the one formatter, for the views)
 
 
 def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
@@ -22,11 +22,6 @@ def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
             return str(value)
 
     return format_value
-
-
-def euros(value: Decimal | None) -> str:
-    """1234.5 → '1 234,50 €' (French format, narrow no-break space between thousands)."""
-    return billing_fr.euros(value, space="\u202f")
 
 
 def french_date(value: dt.date | None) -> str:

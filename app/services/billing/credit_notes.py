@@ -8,38 +8,31 @@ invoice's amount due decreases; fully credited, it shows « Annulée par avoir �
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CreditNote, Invoice
+from ..errors import CommandError
+from ..money import AmountError, InvoiceBalance
+from ..money import parse_amount as parse_money
 from ..payments.balance import refresh_invoice_state
-from .balance import creditable
 from .fr import euros, today
 from .numbering import CREDIT_NOTE_PREFIX, next_number
-from .pricing import CENT
 
 
-class CreditNoteError(ValueError):
+class CreditNoteError(CommandError, ValueError):
     """Refused (amount, reason): nothing was written."""
 
 
 def parse_amount(value: str | Decimal | None) -> Decimal:
     """'12,50' or '12.50' → Decimal('12.50'); more than two decimals is refused."""
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = "".join((value or "").split()).replace("\u202f", "").replace(",", ".")
-        text = text.removesuffix("€")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
-            raise CreditNoteError(_("Montant invalide : saisissez par exemple 12,50.")) from exc
-    if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise CreditNoteError(_("Montant invalide : deux décimales au plus."))
-    return amount.quantize(CENT)
+    try:
+        return parse_money(value)
+    except AmountError as refused:
+        raise CreditNoteError(refused.messages, refused.fields) from refused
 
 
 def _locked_invoice(invoice_id: int) -> Invoice:
@@ -65,7 +58,7 @@ def create_credit_note(invoice_id: int, amount: str | Decimal, reason: str,
         raise CreditNoteError(_("Indiquez le motif de l'avoir."))
     try:
         invoice = _locked_invoice(invoice_id)
-        limit = creditable(invoice)
+        limit = InvoiceBalance.of(invoice).creditable
         if amount > limit:
             raise CreditNoteError(_(
                 "L'avoir ne peut dépasser %(limit)s (total de la facture moins les avoirs "

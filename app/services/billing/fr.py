@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from functools import partial
 
 from flask_babel import force_locale, format_date
 
 from ..calendar import local_today
+from ..money import NBSP
+from ..money import euros as money_euros
 
-NBSP = "\u00a0"  # in the PDF's standard fonts (the narrow one is not)
-
-
-def euros(value: Decimal | None, space: str = NBSP) -> str:
-    """Decimal('1234.5') → '1 234,50 €' (no-break spaces: never split across lines)."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".replace(",", space).replace(".", ",")
-    return f"{text}{NBSP}€"
+# `money.euros` with the no-break space of the PDF's standard fonts (they lack the narrow
+# one) as thousands separator: documents and mails.
+euros = partial(money_euros, space=NBSP)
 
 
 def date_fr(value: dt.date | None) -> str:

@@ -17,7 +17,7 @@ from xhtml2pdf import pisa
 
 from ...extensions import db
 from ...models import Invoice, InvoiceState, PaymentMethod, SepaMandate
-from . import balance
+from ..money import InvoiceBalance
 from .fr import date_fr, euros, month_label
 
 
@@ -60,6 +60,7 @@ def _mandate(invoice: Invoice) -> SepaMandate | None:
 def invoice_context(invoice: Invoice) -> dict:
     family = invoice.family
     lines = sorted(invoice.lines, key=lambda line: line.id or 0)
+    balance = InvoiceBalance.of(invoice)
     return {
         "invoice": invoice,
         "family": family,
@@ -69,10 +70,10 @@ def invoice_context(invoice: Invoice) -> dict:
         "credit_notes": sorted(invoice.credit_notes, key=lambda n: (n.issued_on, n.id)),
         "payments": sorted(invoice.payments, key=lambda p: (p.received_on, p.id)),
         "method_labels": PaymentMethod.labels(),
-        "credited": balance.credited(invoice),
-        "paid": balance.paid(invoice),
-        "due": balance.amount_due(invoice),
-        "cancelled": invoice.state == InvoiceState.cancelled or balance.fully_credited(invoice),
+        "credited": balance.credited,
+        "paid": balance.paid,
+        "due": balance.due,
+        "cancelled": balance.state() == InvoiceState.cancelled,
         "mandate": _mandate(invoice),
         "euros": euros,
         "date_fr": date_fr,

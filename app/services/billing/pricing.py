@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -37,24 +37,18 @@ from ...models import (
     Tariff,
     TariffBracket,
 )
+from ..errors import CommandError
+from ..money import CENT, quotient_on, to_money  # noqa: F401  (CENT, to_money: re-exported)
 
-CENT = Decimal("0.01")
 _CHUNK = 500  # ids per IN (…) list
 
 
-class PricingError(ValueError):
+class PricingError(CommandError, ValueError):
     """A billed day has no price (no tariff, no bracket for the QF): the run stops."""
 
 
-def to_money(value) -> Decimal:
-    """An amount as an exact Decimal with two places (a float from SQLite included)."""
-    if isinstance(value, float):
-        value = repr(value)
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def line_amount(unit_price: Decimal, quantity: int) -> Decimal:
-    return (to_money(unit_price) * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_money(to_money(unit_price) * quantity)
 
 
 @dataclass(frozen=True)
@@ -157,10 +151,8 @@ class PriceBook:
         return result
 
     def qf_on(self, family_id: int, day: dt.date) -> int | None:
-        for quotient in self.quotients.get(family_id, ()):
-            if quotient.valid_from <= day <= quotient.valid_to:
-                return quotient.value
-        return None
+        quotient = quotient_on(self.quotients.get(family_id, ()), day)
+        return quotient.value if quotient is not None else None
 
     def _year_of(self, day: dt.date) -> SchoolYear:
         for year in self.years:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ...extensions import db
 from ...models import BillingRun, BillingRunState, Booking, Family, Invoice, SepaMandate
 from ...models.base import utcnow
+from ..errors import CommandError
 from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
 from .fr import euros, month_label, today
 from .notify import mail_invoice, recipients
@@ -43,7 +44,7 @@ STALE_AFTER = dt.timedelta(hours=1)
 Progress = Callable[[int, int], None]
 
 
-class BillingError(ValueError):
+class BillingError(CommandError, ValueError):
     """The run cannot proceed (month not over, no price…); nothing was written."""
 
 
@@ -306,7 +307,7 @@ def summary(result: BillingResult) -> str:
         text = ngettext("%(month)s : %(num)d facture créée, total %(total)s.",
                         "%(month)s : %(num)d factures créées, total %(total)s.", count,
                         month=month_label(result.month).capitalize(),
-                        total=euros(result.total, " "))
+                        total=euros(result.total, space=" "))
     first, last = result.numbers
     if first:
         text += " " + _("Numéros %(first)s à %(last)s.", first=first, last=last)

@@ -1,10 +1,11 @@
 """What a family owes: outstanding amount per invoice, the invoice's state, the family's
 balance, the unpaid list.
 
-Money is summed in Python with Decimal, never in SQL (SQLite stores Numeric as float).
-Outstanding = total − credit notes − payments. The invoice's `state` column follows it:
-`paid` when nothing is left, `payment_pending` while an online payment waits for its
-notification, `issued` otherwise; `cancelled` (fully credited) is the billing's and stays.
+What one invoice owes, and the state it implies, is `app.services.money.InvoiceBalance`
+(total − credit notes − payments, Decimal summed in Python). The invoice's `state` column
+follows it: `paid` when nothing is left, `payment_pending` while an online payment waits
+for its notification, `issued` otherwise; `cancelled` (fully credited) is the billing's
+and stays.
 """
 
 from __future__ import annotations
@@ -30,22 +31,14 @@ from ...models import (
     TransactionState,
 )
 from ...models.base import utcnow
+from ..money import CENT, ZERO, InvoiceBalance, to_money, total  # noqa: F401  (CENT: re-export)
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    """A stored amount as an exact 2-place Decimal (SQLite may hand back a float)."""
-    if value is None:
-        return ZERO
-    return Decimal(str(value)).quantize(CENT)
+money = to_money  # to remove: the old name, still imported by other modules
 
 
 def invoice_outstanding(invoice: Invoice) -> Decimal:
-    credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
-    paid = sum((money(p.amount) for p in invoice.payments), ZERO)
-    return money(invoice.total) - credited - paid
+    """Signed: negative when the family paid too much (see `InvoiceBalance`)."""
+    return InvoiceBalance.of(invoice).outstanding
 
 
 def load_invoices(query) -> list[Invoice]:
@@ -99,15 +92,10 @@ def refresh_invoice_state(invoice: Invoice) -> str:
         return invoice.state
     db.session.flush()
     db.session.refresh(invoice, ["payments", "credit_notes"])
-    credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
-    if credited >= money(invoice.total) > ZERO:
-        invoice.state = InvoiceState.cancelled  # as the billing does for a full credit note
-    elif invoice_outstanding(invoice) <= ZERO:
-        invoice.state = InvoiceState.paid
-    elif live_transactions([invoice.id]):
-        invoice.state = InvoiceState.payment_pending
-    else:
-        invoice.state = InvoiceState.issued
+    balance = InvoiceBalance.of(invoice)
+    # A full credit note cancels it (as the billing does); live: an online attempt waits.
+    invoice.state = balance.state(online_pending=balance.outstanding > ZERO
+                                  and bool(live_transactions([invoice.id])))
     return invoice.state
 
 
@@ -158,23 +146,13 @@ def statuses(invoices: list[Invoice]) -> list[InvoiceStatus]:
     debited = already_debited(i.id for i in invoices if i.direct_debit)
     result = []
     for invoice in invoices:
-        credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
-        paid = sum((money(p.amount) for p in invoice.payments), ZERO)
-        outstanding = money(invoice.total) - credited - paid
-        if invoice.state == InvoiceState.cancelled:
-            state = InvoiceState.cancelled
-        elif outstanding <= ZERO:
-            state = InvoiceState.paid
-        elif invoice.id in live:
-            state = InvoiceState.payment_pending
-        else:
-            state = InvoiceState.issued  # an expired attempt leaves it payable
+        balance = InvoiceBalance.of(invoice)
         result.append(InvoiceStatus(
             invoice=invoice,
-            outstanding=max(outstanding, ZERO),
-            paid=paid,
-            credited=credited,
-            state=state,
+            outstanding=balance.due,
+            paid=balance.paid,
+            credited=balance.credited,
+            state=balance.state(online_pending=invoice.id in live),
             direct_debit=is_debited(invoice, mandated, debited),
             pending=live.get(invoice.id),
         ))
@@ -193,17 +171,21 @@ class FamilyBalance:
         return self.invoiced - self.credited - self.paid
 
 
+def family_balances(family_ids: Iterable[int]) -> dict[int, FamilyBalance]:
+    """family id → its balance (three queries whatever the count; Decimal sums in Python)."""
+    ids = list(family_ids)
+    sums: dict[int, list[list]] = {i: [[], [], []] for i in ids}
+    for slot, column in enumerate((Invoice.total, CreditNote.amount, Payment.amount)):
+        model = column.class_
+        for family_id, amount in db.session.execute(
+                select(model.family_id, column).where(model.family_id.in_(ids or [-1]))):
+            sums[family_id][slot].append(amount)
+    return {i: FamilyBalance(invoiced=total(a), credited=total(c), paid=total(p))
+            for i, (a, c, p) in sums.items()}
+
+
 def family_balance(family_id: int) -> FamilyBalance:
-    totals = db.session.scalars(select(Invoice.total).where(Invoice.family_id == family_id))
-    credits = db.session.scalars(
-        select(CreditNote.amount).where(CreditNote.family_id == family_id)
-    )
-    payments = db.session.scalars(select(Payment.amount).where(Payment.family_id == family_id))
-    return FamilyBalance(
-        invoiced=sum((money(v) for v in totals), ZERO),
-        credited=sum((money(v) for v in credits), ZERO),
-        paid=sum((money(v) for v in payments), ZERO),
-    )
+    return family_balances([family_id])[family_id]
 
 
 def unpaid_query(today: dt.date, overdue_only: bool = True):

@@ -26,6 +26,7 @@ from ...extensions import db
 from ...models import Invoice, Payment, PaymentMethod, PaymentTransaction, TransactionState
 from ...models.base import utcnow
 from ..mail import queue_mail
+from ..money import euros, to_money
 from .balance import load_invoices, money, refresh_invoice_state
 from .balance import statuses as invoice_statuses
 from .online import backend_kind, make_backend, paris_today
@@ -210,7 +211,7 @@ def _notified(kind: str, data) -> tuple[Decimal | None, str | None]:
     amount, reference = _first(data.get(amount_key)), _first(data.get(reference_key))
     if amount is not None:
         try:
-            amount = (Decimal(str(amount)) / scale).quantize(Decimal("0.01"))
+            amount = to_money(Decimal(str(amount)) / scale)
         except (InvalidOperation, TypeError, ValueError):
             amount = Decimal("-1")
     return amount, (str(reference) if reference is not None else None)
@@ -222,7 +223,7 @@ def _receipt_mail(invoice: Invoice, payment: Payment) -> None:
     queue_mail(
         to, _l("Paiement reçu : facture %(number)s", number=invoice.number), "payment_received",
         family_id=family.id, kind="payment_received", number=invoice.number,
-        amount=f"{payment.amount:.2f}".replace(".", ",") + " €",
+        amount=euros(payment.amount, space=" ", before_sign=" "),
         received_on=payment.received_on.strftime("%d/%m/%Y"),
         settled=invoice.state == "paid",
     )

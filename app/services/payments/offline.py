@@ -18,7 +18,9 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...models import Invoice, InvoiceState, Payment, PaymentMethod
 from ..calendar import local_today
-from .balance import ZERO, money, refresh_invoice_state
+from ..errors import CommandError
+from ..money import InvoiceBalance, euros, to_money, total
+from .balance import ZERO, refresh_invoice_state
 
 STAFF_METHODS = (
     PaymentMethod.cheque,
@@ -28,40 +30,30 @@ STAFF_METHODS = (
 )
 
 
-class PaymentError(ValueError):
+class PaymentError(CommandError, ValueError):
     """A payment staff may not record; the message is French."""
 
 
 def childcare_total(invoice: Invoice) -> Decimal:
-    return sum(
-        (money(line.amount) for line in invoice.lines
-         if line.service is not None and line.service.is_childcare),
-        ZERO,
-    )
-
-
-def _others(invoice: Invoice, item: Payment | None) -> list[Payment]:
-    return [p for p in invoice.payments if p is not item]
+    return total(line.amount for line in invoice.lines
+                 if line.service is not None and line.service.is_childcare)
 
 
 def outstanding_without(invoice: Invoice, item: Payment | None = None) -> Decimal:
     """What is left to pay on the invoice, not counting `item` (the payment being checked)."""
-    credited = sum((money(c.amount) for c in invoice.credit_notes), ZERO)
-    paid = sum((money(p.amount) for p in _others(invoice, item)), ZERO)
-    return money(invoice.total) - credited - paid
+    return InvoiceBalance.of(invoice, without=item).outstanding
 
 
 def cesu_cap(invoice: Invoice, item: Payment | None = None) -> Decimal:
     """The most CESU may still settle on the invoice (its childcare part)."""
-    cesu_paid = sum(
-        (money(p.amount) for p in _others(invoice, item) if p.method == PaymentMethod.cesu), ZERO
-    )
+    cesu_paid = total(p.amount for p in invoice.payments
+                      if p is not item and p.method == PaymentMethod.cesu)
     return max(min(childcare_total(invoice) - cesu_paid, outstanding_without(invoice, item)),
                ZERO)
 
 
 def _euros(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",") + " €"
+    return euros(value, space=" ", before_sign=" ")
 
 
 def check_payment(item: Payment, today: dt.date | None = None) -> None:
@@ -77,7 +69,7 @@ def _check(item: Payment, today: dt.date | None) -> None:
     amount = Decimal(str(item.amount)) if item.amount is not None else None
     if amount is None or amount <= ZERO:
         raise PaymentError(_l("Le montant d'un règlement doit être positif."))
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount != to_money(amount):
         raise PaymentError(_l("Le montant a au plus deux décimales."))
     if item.received_on and item.received_on > (today or local_today()):
         raise PaymentError(_l("La date de réception ne peut pas être dans le futur."))

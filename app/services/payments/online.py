@@ -22,6 +22,8 @@ from sqlalchemy import update
 from ...extensions import db
 from ...models import Invoice, PaymentTransaction, TransactionState
 from ..calendar import local_today
+from ..errors import CommandError
+from ..money import euros
 from .balance import ZERO, live_transactions, load_invoices, refresh_invoice_state
 from .balance import statuses as invoice_statuses
 from .sandbox import SandboxPayment, sandbox_secret
@@ -29,12 +31,8 @@ from .sandbox import SandboxPayment, sandbox_secret
 log = logging.getLogger("app.payments")
 
 
-class PaymentRefused(Exception):
+class PaymentRefused(CommandError):
     """The payment cannot start; the message is for the parent (French)."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 # --- the backend -------------------------------------------------------------------------
@@ -146,7 +144,7 @@ def _check_amount(backend: eopayment.Payment, amount: Decimal) -> None:
     if minimum is not None and amount < Decimal(str(minimum)):
         raise PaymentRefused(_(
             "Le paiement en ligne n'est possible qu'à partir de %(min)s € : réglez ce montant "
-            "par un autre moyen.", min=f"{Decimal(str(minimum)):.2f}".replace(".", ","),
+            "par un autre moyen.", min=euros(minimum, space=" ", sign=""),
         ))
 
 

@@ -35,6 +35,7 @@ from ...models import (
     SepaMandate,
 )
 from ..calendar import local_today
+from ..errors import CommandError
 from .balance import ZERO, invoice_outstanding, load_invoices, refresh_invoice_state
 
 SCHEMA = "pain.008.001.02"
@@ -42,7 +43,7 @@ SCHEMA = "pain.008.001.02"
 _SEPA_ID = re.compile(r"^[A-Za-z0-9+?/:().,' -]{1,35}$")
 
 
-class SepaError(ValueError):
+class SepaError(CommandError, ValueError):
     """A mandate or a batch that cannot be accepted; the message is French."""
 
 

@@ -26,7 +26,7 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale
@@ -49,9 +49,8 @@ from ...models.base import utcnow
 from ..billing.fr import euros
 from ..billing.pdf import town_details
 from ..calendar import local_today
+from ..money import to_money
 from .balance import ZERO, money
-
-CENT = Decimal("0.01")
 
 
 def under_six_cutoff(year: int) -> dt.date:
@@ -142,12 +141,12 @@ def certificate_figures(family_id: int, year: int) -> CertificateFigures:
                 cesu[child.id] += part
     figures = CertificateFigures(family_id=family_id, year=year)
     for child_id, child in sorted(children.items(), key=lambda kv: (kv[1].birth_date, kv[0])):
-        amount = exact[child_id].quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = to_money(exact[child_id])
         if amount > ZERO:
             figures.children.append(ChildAmount(
                 child_id=child_id, name=f"{child.first_name} {child.last_name}",
                 birth_date=child.birth_date, amount=amount,
-                cesu=cesu[child_id].quantize(CENT, rounding=ROUND_HALF_UP),
+                cesu=to_money(cesu[child_id]),
             ))
     return figures
 

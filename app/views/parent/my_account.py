@@ -36,6 +36,7 @@ from ...security import sessions
 from ...services import account_changes as changes
 from ...services.accounts import MIN_LENGTH, change_password
 from ...services.alerts import MAIL_KINDS
+from ...services.money import quotient_on
 from ...services.reservations.errors import CommandError
 from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now
@@ -191,8 +192,7 @@ class ParentAccountView(BaseView):
         html = self.render_template(
             "account/my_account.html",
             family=family_row, children=children, guardians=guardians, quotients=quotients,
-            current_qf=next((q for q in quotients if q.valid_from <= today <= q.valid_to),
-                            None),
+            current_qf=quotient_on(quotients, today),
             pending=[(r, changes.describe_change(r)) for r in pending],
             mail_kinds=[(kind, label, kind not in off) for kind, label in MAIL_KINDS.items()],
             diets=Diet.choices(), errors=errors or [], anchor=anchor, form=request.form,

@@ -20,12 +20,12 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import BillingRun, BillingRunState, Invoice
-from ...services.billing import balance
 from ...services.billing.credit_notes import CreditNoteError, create_credit_note
 from ...services.billing.fr import euros, today
 from ...services.billing.pdf import invoice_pdf_response
 from ...services.billing.run import BillingError, fail_run, start_run
 from ...services.billing.tasks import billing_run
+from ...services.money import InvoiceBalance
 from .common import add_menu_view
 
 RUNS_SHOWN = 24
@@ -177,10 +177,11 @@ class FinanceCreditNoteIssueView(BaseView):
                         invoice=invoice.number), "success")
                 return redirect(url_for(".issue", pk=invoice.id))
             invoice = db.session.get(Invoice, pk)
+        balance = InvoiceBalance.of(invoice)
         return self.render_template(
             "finance/credit_note_form.html", invoice=invoice, form=form, euros=euros,
-            credited=balance.credited(invoice), paid=balance.paid(invoice),
-            creditable=balance.creditable(invoice), due=balance.amount_due(invoice),
+            credited=balance.credited, paid=balance.paid, creditable=balance.creditable,
+            due=balance.due,
             title=_("Avoir sur la facture %(number)s", number=invoice.number),
         )
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
-    CreditNote,
     Family,
     Invoice,
     InvoiceLine,
@@ -33,7 +32,13 @@ from ...models import (
     PaymentReminder,
 )
 from ...services.calendar import local_today
-from ...services.payments.balance import ZERO, load_invoices, money, statuses, unpaid_query
+from ...services.payments.balance import (
+    ZERO,
+    family_balances,
+    load_invoices,
+    statuses,
+    unpaid_query,
+)
 from ...services.payments.offline import STAFF_METHODS, PaymentError, cesu_cap, record_payment
 from ...services.reservations.lookup import parse_day
 from ..formatters import euros, french_date
@@ -68,14 +73,7 @@ def _date(text: str | None) -> dt.date | None:
 
 def balances(family_ids: list[int]) -> dict[int, Decimal]:
     """family id → what it owes (positive) or its credit (negative); Decimal sums in Python."""
-    due = dict.fromkeys(family_ids, ZERO)
-    ids = family_ids or [-1]
-    for sign, model, column in ((1, Invoice, Invoice.total), (-1, CreditNote, CreditNote.amount),
-                                (-1, Payment, Payment.amount)):
-        for family_id, amount in db.session.execute(
-                select(model.family_id, column).where(model.family_id.in_(ids))):
-            due[family_id] += sign * money(amount)
-    return due
+    return {family_id: balance.due for family_id, balance in family_balances(family_ids).items()}
 
 
 class FinancePaymentAccountView(BaseView):
