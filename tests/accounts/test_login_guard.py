@@ -187,7 +187,23 @@ def test_fifty_parents_behind_one_connection_are_not_locked_out(app):
             f.family(f"Famille {n}", school, children=0, username=f"parent{n}")
     for n in range(50):
         client = app.test_client()
-        _post(client, f"parent{n}", "mauvais", "192.0.2.50")
-        _post(client, f"parent{n}", "mauvais-encore", "192.0.2.50")
-        _post(client, f"parent{n}", f.PASSWORD, "192.0.2.50")
-        assert client.get("/famille/").status_code == 200, f"parent{n} was locked out"
+        for password in ("mauvais", "mauvais-encore", f.PASSWORD):
+            response = client.post("/login/", data={"username": f"parent{n}",
+                                                    "password": password},
+                                   environ_base={"REMOTE_ADDR": "192.0.2.50"})
+        assert "/login" not in response.headers["Location"], f"parent{n} was locked out"
+
+
+def test_admins_unlock_a_staff_login_from_the_users_list(app, client, limit):
+    with app.app_context():
+        f.user("bloque", AGENT)
+        f.user("chef", "Admin")
+        user_id = db.session.query(User.id).filter_by(username="bloque").scalar()
+    for _ in range(limit):
+        _post(app.test_client(), "bloque", "mauvais")
+    assert not _logged_in(app, "bloque")
+    f.login(client, "chef")
+    page = client.get(f"/users/show/{user_id}").get_data(as_text=True)
+    assert "Débloquer" in page and "Déconnecter partout" in page
+    assert client.post(f"/users/action/unlock/{user_id}").status_code == 303
+    assert _logged_in(app, "bloque")
