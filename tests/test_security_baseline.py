@@ -49,7 +49,10 @@ def db_file(tmp_path_factory) -> Path:
 def dev_app(app, db_file):
     """Development app, CSRF on, on a migrated database with one agent (no permission rows:
     these tests only log in)."""
-    dev = _build(app, db_file, "development", WTF_CSRF_ENABLED=True)
+    # A small flood-guard limit keeps the rate-limit test short (the default, sized for a
+    # shared school connection, is checked in test_the_default_limits_fit_a_shared_connection).
+    dev = _build(app, db_file, "development", WTF_CSRF_ENABLED=True,
+                 AUTH_RATE_LIMIT="10 per minute")
     with dev.app_context():
         upgrade()
         dev.appbuilder.sm.create_roles()
@@ -176,6 +179,12 @@ def test_login_posts_are_rate_limited(dev_app):
     limiter.reset()
     assert blocked.status_code == 429
     assert "Trop de tentatives" in blocked.get_data(as_text=True)
+
+
+def test_the_default_limits_fit_a_shared_connection(prod_app):
+    """Issue 13: 50 parents behind one address at 8:00 (see README, shared connection)."""
+    assert parse_limit(prod_app.config["AUTH_RATE_LIMIT"]).amount >= 100
+    assert prod_app.config["PORTAL_ADDRESS_MAX_FAILURES"] >= 150
 
 
 def test_production_requires_an_https_base_url_for_mailed_links():
