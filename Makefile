@@ -16,9 +16,20 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Serve the demo town on http://127.0.0.1:5000 (SQLite, demo data, logins printed).
+## PORTAL_STANDINS=1: also the local FranceConnect and API Particulier stand-ins.
+ifeq ($(PORTAL_STANDINS),1)
+run: export FRANCECONNECT_ENABLED := 1
+run: export FRANCECONNECT_CLIENT_ID := portail-famille-demo
+run: export FRANCECONNECT_CLIENT_SECRET := demo-secret-not-for-production
+run: export FRANCECONNECT_DISCOVERY_URL := http://127.0.0.1:5010/api/v2/.well-known/openid-configuration
+run: export API_PARTICULIER_URL := http://127.0.0.1:5011
+run: export API_PARTICULIER_TOKEN := demo-api-particulier-token
+run: export PORTAL_TOWN_SIRET ?= 21350288000010
+endif
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask portal demo
+	if [ "$(PORTAL_STANDINS)" = 1 ]; then $(BIN)/flask portal standins & fi; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 demo: install

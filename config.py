@@ -161,6 +161,30 @@ class Config:
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "20"))
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", "")  # empty: instance/mails
 
+    # FranceConnect (app/services/franceconnect): off by default. The discovery URL is the
+    # provider's /.well-known/openid-configuration (the local stand-in's in development).
+    FRANCECONNECT_ENABLED = _bool("FRANCECONNECT_ENABLED", False)
+    FRANCECONNECT_CLIENT_ID = os.environ.get("FRANCECONNECT_CLIENT_ID", "")
+    FRANCECONNECT_CLIENT_SECRET = os.environ.get("FRANCECONNECT_CLIENT_SECRET", "")
+    FRANCECONNECT_DISCOVERY_URL = os.environ.get("FRANCECONNECT_DISCOVERY_URL", "")
+    FRANCECONNECT_SCOPES = os.environ.get(
+        "FRANCECONNECT_SCOPES",
+        "openid given_name family_name birthdate gender birthplace birthcountry",
+    )
+    FRANCECONNECT_ACR_VALUES = os.environ.get("FRANCECONNECT_ACR_VALUES", "eidas1")
+    # API Particulier « quotient familial CAF & MSA »: on when a token is set; the recipient
+    # is the town's SIRET (PORTAL_TOWN_SIRET unless API_PARTICULIER_RECIPIENT is set).
+    API_PARTICULIER_URL = os.environ.get("API_PARTICULIER_URL", "https://particulier.api.gouv.fr")
+    API_PARTICULIER_TOKEN = os.environ.get("API_PARTICULIER_TOKEN", "")
+    API_PARTICULIER_RECIPIENT = os.environ.get("API_PARTICULIER_RECIPIENT", "")
+    API_PARTICULIER_TIMEOUT = float(os.environ.get("API_PARTICULIER_TIMEOUT", "10"))
+    API_PARTICULIER_RETRIES = int(os.environ.get("API_PARTICULIER_RETRIES", "3"))
+    API_PARTICULIER_BACKOFF = float(os.environ.get("API_PARTICULIER_BACKOFF", "1"))
+    # The yearly batch asks for one family at most every this many seconds (the service
+    # allows 20 calls a second per token).
+    API_PARTICULIER_BATCH_INTERVAL = float(os.environ.get("API_PARTICULIER_BATCH_INTERVAL",
+                                                          "0.2"))
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
@@ -179,6 +203,11 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SUPPRESS_SEND = True
     REDIS_URL = ""
+    # The State's services: off unless a test starts the stand-ins (tests/state/).
+    FRANCECONNECT_ENABLED = False
+    API_PARTICULIER_TOKEN = ""
+    API_PARTICULIER_BACKOFF = 0.0
+    API_PARTICULIER_BATCH_INTERVAL = 0.0
 
 
 class ProductionConfig(Config):

@@ -93,3 +93,8 @@ def register(app: Flask) -> None:
     from .services.billing.cli import billing_cli
 
     portal.add_command(billing_cli)  # `flask portal billing run --month 2026-09`
+    from .devservers.cli import standins_command
+    from .services.api_particulier.cli import qf_batch_command
+
+    portal.add_command(standins_command)  # `flask portal standins` (never in production)
+    portal.add_command(qf_batch_command)  # `flask portal qf-batch`

@@ -77,6 +77,7 @@ celery.conf.beat_schedule = {
     "portal-flush-mails": {"task": "portal.flush_mails", "schedule": MAIL_FLUSH_EVERY},
 }
 
+
 @celery.task(name="portal.request_reset")
 def request_reset(address: str | None, base_url: str | None = None) -> None:
     """« Mot de passe oublié », after the answer (the same answer for any address). On a
@@ -94,4 +95,6 @@ def request_reset(address: str | None, base_url: str | None = None) -> None:
         reset(address)
 
 
+from .services.api_particulier import tasks as _qf_tasks  # noqa: E402,F401  (registers them)
+from .services.menus import tasks as _menu_tasks  # noqa: E402,F401  (orders, allergen alerts)
 from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

@@ -28,11 +28,14 @@ from .accounts import Account, ensure_staff, parent_account
 from .billing import create_invoices
 from .bookings import create_bookings
 from .days import period_for
+from .exchanges import add_exchanges
 from .families import create_families
 from .featured import PRINTED_PARENTS
 from .features import after_billing, before_billing
+from .menus import add_menus
 from .people import all_families, extra_school_count
 from .scenarios import tell_stories
+from .state_services import state_services
 from .town import add_news, build_reference
 
 
@@ -49,10 +52,13 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     built = create_families(specs, town)
     bookings = create_bookings(built, town, period, agent_id)
     tell_stories(built, town, period, staff)
+    add_menus(town, period)
     before_billing(built, town, period)
     db.session.flush()
     invoices = create_invoices(built, town, period, agent_id)
     after_billing(built, town, period, agent_id, staff[MANAGER].id)
+    state_services(built, period)
+    add_exchanges(built, town, period, staff)
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}

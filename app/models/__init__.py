@@ -28,7 +28,21 @@ from .invoice import (
     SepaMandate,
 )
 from .login import LoginAddressFailure, LoginState, attach_to_user
-from .mail import MailState, OutgoingMail
+from .mail import MailAttachment, MailState, OutgoingMail
+from .menu import (
+    Allergen,
+    ChildAllergen,
+    Course,
+    Dish,
+    DishLabel,
+    DishVariant,
+    Kitchen,
+    MealOrder,
+    Menu,
+    MenuAlert,
+    kitchen_school,
+)
+from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
 from .news import News
 from .payment import (
     PaymentReminder,
@@ -40,6 +54,14 @@ from .payment import (
 )
 from .request import Alert, Request, RequestKind, RequestState
 from .school import DeadlineKind, School, SchoolSector, Service, ServiceCapacity, ServiceKind
+from .state_services import (
+    FranceConnectLink,
+    QfBatch,
+    QfBatchState,
+    QfConsent,
+    QfFetch,
+    QfFetchOutcome,
+)
 from .tariff import Tariff, TariffBracket
 
 attach_to_user()  # user.login_state, once every model is defined
@@ -60,6 +82,8 @@ __all__ = [
     "BookingState",
     "Child",
     "Closure",
+    "Conversation",
+    "ConversationState",
     "CreditNote",
     "DeadlineKind",
     "Diet",
@@ -70,11 +94,26 @@ __all__ = [
     "EnrolmentState",
     "Family",
     "FamilyDocument",
+    "FranceConnectLink",
     "Guardian",
     "Invoice",
     "InvoiceLine",
     "InvoiceState",
+    "MailAttachment",
     "MailState",
+    "Allergen",
+    "ChildAllergen",
+    "Course",
+    "Dish",
+    "DishLabel",
+    "DishVariant",
+    "Kitchen",
+    "MealOrder",
+    "Menu",
+    "MenuAlert",
+    "kitchen_school",
+    "Message",
+    "MessageAttachment",
     "Model",
     "Money",
     "News",
@@ -84,6 +123,11 @@ __all__ = [
     "PaymentTransaction",
     "PaymentMethod",
     "PublishedDocument",
+    "QfBatch",
+    "QfBatchState",
+    "QfConsent",
+    "QfFetch",
+    "QfFetchOutcome",
     "QuotientFamilial",
     "Request",
     "RequestKind",
@@ -94,12 +138,14 @@ __all__ = [
     "Service",
     "ServiceCapacity",
     "ServiceKind",
+    "Side",
     "SepaBatch",
     "SepaBatchLine",
     "SepaMandate",
     "Tariff",
     "TariffBracket",
     "TaxCertificate",
+    "Topic",
     "TransactionState",
     "User",
     "family_child",

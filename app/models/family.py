@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -90,6 +91,7 @@ class Guardian(TimestampMixin, Model):
     email = Column(String(120))
     phone_mobile = Column(String(20))
     phone_work = Column(String(20))
+    birth_date = Column(Date)  # checked against FranceConnect's identity when linking
 
     family = relationship("Family", back_populates="guardians")
     user = relationship("User", foreign_keys=[user_id])
@@ -110,6 +112,10 @@ class QuotientFamilial(Model):
     valid_from = Column(Date, nullable=False)
     valid_to = Column(Date, nullable=False)
     source = Column(String(120))  # "Attestation CAF du 02/09/2026"
+    # Read through API Particulier: CAF or MSA, the month the QF was computed for, when.
+    provider = Column(String(10))
+    reference_month = Column(Date)
+    fetched_at = Column(DateTime)
     family = relationship("Family", back_populates="quotients")
 
     def __repr__(self) -> str:

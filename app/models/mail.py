@@ -8,7 +8,7 @@ server is down, until a retry or `flask portal mail-flush` delivers it.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import relationship
 
 from .base import LabelledEnum, Model, utcnow
@@ -54,3 +54,15 @@ class OutgoingMail(Model):
 
     def __repr__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+
+class MailAttachment(Model):
+    """A file sent with an outbox mail (the caterer's order PDF and CSV)."""
+
+    __tablename__ = "mail_attachment"
+    id = Column(Integer, primary_key=True)
+    mail_id = Column(Integer, ForeignKey("outgoing_mail.id", ondelete="CASCADE"),
+                     nullable=False, index=True)
+    filename = Column(String(120), nullable=False)
+    mimetype = Column(String(80), nullable=False)
+    content = Column(LargeBinary, nullable=False)

@@ -94,6 +94,8 @@ class Service(Model):
     cancel_deadline_value = Column(Integer, nullable=False, default=2)
     cancel_deadline_time = Column(Time, nullable=False)
     description = Column(Text)
+    # The planning says « Dernières places » when this many seats or fewer are left (none: never).
+    last_seats_threshold = Column(Integer, default=5)
 
     capacities = relationship(
         "ServiceCapacity", back_populates="service", cascade="all, delete-orphan"

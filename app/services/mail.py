@@ -261,7 +261,18 @@ def _message(row: OutgoingMail) -> Message:
         charset="utf-8",
     )
     message.msgId = row.message_id
+    _attach(row, message)
     return message
+
+
+def _attach(row: OutgoingMail, message: Message) -> None:
+    """Files stored with the mail (MailAttachment rows), e.g. the caterer's order."""
+    from ..models.mail import MailAttachment
+
+    session = inspect(row).session or db.session
+    for file in session.query(MailAttachment).filter_by(mail_id=row.id).order_by(
+            MailAttachment.id):
+        message.attach(file.filename, file.mimetype, file.content)
 
 
 def _send(row: OutgoingMail) -> None:

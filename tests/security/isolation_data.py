@@ -88,6 +88,7 @@ def build_family(marker: str, username: str, school, service, doc_type) -> Famil
         _add(rows, obj)
     rows.stored_names.append(stored)
     _add_payment_rows(rows, fam, invoice, marker)
+    _add_message_rows(rows, fam, kid, marker)
     return rows
 
 
@@ -107,6 +108,27 @@ def _add_payment_rows(rows: FamilyRows, fam, invoice, marker: str) -> None:
     db.session.commit()
     for obj in (attempt, certificate):
         _add(rows, obj)
+
+
+# --- Messages (tests/messages): a conversation about a child with an attachment, so that
+# the sweep tries the « Messages » routes with the other family's ids and file names. ---
+def _add_message_rows(rows: FamilyRows, fam, kid, marker: str) -> None:
+    from app.models import Conversation, Message, MessageAttachment
+
+    conversation = Conversation(family=fam, child=kid, school_id=kid.school_id, topic="other",
+                                subject=f"Question {marker}")
+    message = Message(conversation=conversation, side="family", author_name=f"M. {marker}",
+                      body=f"Message {marker}")
+    # A well-formed stored name (48 hex digits), one per family.
+    stored = "ab" * 20 + ("1" if marker == "Alpha" else "2") * 8
+    message.attachments.append(MessageAttachment(original_filename=f"piece-{marker}.pdf",
+                                                 stored_name=stored,
+                                                 content_type="application/pdf", size=12))
+    db.session.add(conversation)
+    db.session.commit()
+    for obj in (conversation, message):
+        _add(rows, obj)
+    rows.stored_names.append(stored)
 
 
 def build_two_families():

@@ -21,6 +21,7 @@ from ...models import (
 from ..calendar import OpeningCalendar
 from ..deadlines import ChangeTiming, booking_deadline, cancellation_deadline, change_timing
 from .day import cell_state
+from .seats import SeatsLeft
 
 STATE_LABELS = {
     "booked": _l("Réservé"),
@@ -30,6 +31,8 @@ STATE_LABELS = {
     "available": _l("Disponible"),
     "closed": _l("Fermé"),
 }
+#: What an available day says before the parent clicks, when seats run out (seats.py).
+SEATS_LABELS = {"last": _l("Dernières places"), "full": _l("Complet – liste d'attente")}
 
 
 @dataclass
@@ -39,9 +42,12 @@ class Cell:
     reason: str | None = None  # why closed, or the family's note
     late: bool = False  # a change now becomes a request (past the deadline)
     editable: bool = True
+    seats: str | None = None  # an available day: "last" (few seats left) or "full"
 
     @property
     def label(self) -> str:
+        if self.seats and self.state == "available":
+            return str(SEATS_LABELS[self.seats])
         return str(STATE_LABELS[self.state])
 
 
@@ -73,15 +79,19 @@ def month_days(month: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((following - first).days)]
 
 
-def month_planning(family_id: int, month: dt.date, now: dt.datetime) -> MonthPlanning:
+def month_planning(
+    family_id: int, month: dt.date, now: dt.datetime, children: list[Child] | None = None
+) -> MonthPlanning:
+    """`children`: the family's, ordered by first name, when the caller already has them."""
     days = month_days(month)
-    children = (
-        db.session.query(Child)
-        .join(family_child, family_child.c.child_id == Child.id)
-        .filter(family_child.c.family_id == family_id)
-        .order_by(Child.first_name, Child.id)
-        .all()
-    )
+    if children is None:
+        children = (
+            db.session.query(Child)
+            .join(family_child, family_child.c.child_id == Child.id)
+            .filter(family_child.c.family_id == family_id)
+            .order_by(Child.first_name, Child.id)
+            .all()
+        )
     years = (
         db.session.query(SchoolYear)
         .filter(SchoolYear.start_date <= days[-1], SchoolYear.end_date >= days[0])
@@ -101,13 +111,15 @@ def month_planning(family_id: int, month: dt.date, now: dt.datetime) -> MonthPla
         .all()
     )
     bookings = _bookings(children, days)
+    seats = SeatsLeft.load(children, [service for _child, service in enrolments], days)
     rows = []
     for child in children:
         for child_id, service in enrolments:
             if child_id == child.id:
                 row = PlanningRow(child, service)
                 row.cells = [
-                    _cell(family_id, child, service, day, calendars, bookings, now) for day in days
+                    _cell(family_id, child, service, day, calendars, bookings, now, seats)
+                    for day in days
                 ]
                 rows.append(row)
     return MonthPlanning(days[0], days, rows)
@@ -126,7 +138,7 @@ def _bookings(children: list[Child], days: list[dt.date]) -> dict[tuple, Booking
     return {(b.child_id, b.service_id, b.day): b for b in rows}
 
 
-def _cell(family_id, child, service, day, calendars, bookings, now) -> Cell:
+def _cell(family_id, child, service, day, calendars, bookings, now, seats=None) -> Cell:
     calendar = next((c for c in calendars if c.start <= day <= c.end), None)
     reason = (
         calendar.closed_reason(day, child.school_id, service.id)
@@ -145,10 +157,12 @@ def _cell(family_id, child, service, day, calendars, bookings, now) -> Cell:
     state = cell_state(booking)
     deadline = (cancellation_deadline if state == "booked" else booking_deadline)(service, day)
     timing = change_timing(day, deadline, now)
+    editable = timing != ChangeTiming.past
     return Cell(
         day,
         state,
         booking.note if booking else None,
         late=timing == ChangeTiming.request,
-        editable=timing != ChangeTiming.past,
+        editable=editable,
+        seats=seats.state(service, child.school_id, day) if seats and editable else None,
     )

@@ -47,6 +47,7 @@
     button.setAttribute("data-state", cell.state);
     button.setAttribute("data-late", cell.late ? "true" : "false");
     button.setAttribute("data-note", cell.note ? "true" : "false");
+    if (cell.seats) { button.setAttribute("data-seats", cell.seats); } else { button.removeAttribute("data-seats"); }
     button.setAttribute("aria-label", cell.aria_label);
     if (cell.title) { button.setAttribute("title", cell.title); } else { button.removeAttribute("title"); }
     var label = button.querySelector(".pl-label");

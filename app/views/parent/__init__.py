@@ -14,13 +14,16 @@ def register(appbuilder: AppBuilder) -> None:
         enrolment,
         finances,
         home,
+        menus,
+        messages,
         news,
         payment,
         planning,
+        quotient_caf,
         requests,
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, requests, finances, payment,
-                   documents, api, alert_count):
+    for module in (home, news, account, planning, enrolment, menus, requests, finances,
+                   payment, documents, messages, api, alert_count, quotient_caf):
         module.register(appbuilder)

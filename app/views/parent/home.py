@@ -38,6 +38,14 @@ def published_news(today: dt.date, limit: int = NEWS_SHOWN) -> list[News]:
     )
 
 
+def home_menus(children: list[Child]):
+    """The week's menus (next week's from Saturday on), see app.services.menus.week."""
+    from ...services.menus.week import family_week, week_monday
+
+    today = local_today()
+    return family_week(children, week_monday(today + dt.timedelta(days=2)), today)
+
+
 class ParentHomeView(BaseView):
     route_base = "/famille"
     default_view = "index"
@@ -75,6 +83,7 @@ class ParentHomeView(BaseView):
             unread_alerts=unread,
             alerts=alerts,
             alerts_url=list_url("ParentAlertView"),
+            menu_weeks=home_menus(children),
         )
 
 

@@ -217,7 +217,7 @@ class ParentPlanningView(BaseView):
         if family is not None:
             children = family_children(family)
             try:
-                planning = month_planning(family, month, now)
+                planning = month_planning(family, month, now, children)
             except CalendarDataError as missing:
                 problem = str(missing)
         context = self._context(month, planning, children, now)
@@ -255,7 +255,16 @@ class ParentPlanningView(BaseView):
             "legend": [(state, STATE_LABELS[state]) for state in LEGEND],
             "default_start": _default_start(month, following, now),
             "default_end": following - dt.timedelta(days=1),
+            "menu_weeks": month_menus(children, month, following, now.date()),
         }
+
+
+def month_menus(children: list[Child], month: dt.date, following: dt.date, today: dt.date):
+    """The month's published menus, day by day, with the children's allergens marked."""
+    from ...services.menus.week import family_days
+
+    days = [month + dt.timedelta(days=n) for n in range((following - month).days)]
+    return family_days(children, days, today, only_menus=True)
 
 
 def _default_start(month: dt.date, following: dt.date, now: dt.datetime) -> dt.date:

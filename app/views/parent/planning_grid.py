@@ -123,6 +123,7 @@ def cell_json(child: Child, service: Service, cell: Cell) -> dict:
         "child_id": child.id,
         "service_id": service.id,
         "state": cell.state,
+        "seats": cell.seats if cell.state == "available" else None,
         "label": cell.label,
         "late": cell.late,
         "editable": cell.editable,

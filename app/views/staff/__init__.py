@@ -28,5 +28,14 @@ def register(appbuilder: AppBuilder) -> None:
 
     accounts.register(appbuilder)
     news.register(appbuilder)
+    from . import messages  # the families' conversations with the service
+
+    messages.register(appbuilder)
+    from . import state_services  # FranceConnect links, QF by API Particulier
+
+    state_services.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
+    from . import menus  # menus, caterer import, kitchens, children's allergens (issue 14)
+
+    menus.register(appbuilder)

@@ -23,6 +23,8 @@ from ...models import Attendance, BookingState, Diet, School, Service, ServiceKi
 from ...services import attendance as svc
 from ...services import kitchen
 from ...services.calendar import OpeningCalendar, school_year_containing
+from ...services.menus.check import allergen_conflicts
+from ...services.menus.check import conflicts_by_child as menu_conflicts
 from ...services.reservations.errors import CommandError
 from ..parent.planning_grid import portal_now
 from .common import PortalStaffView, add_menu_view
@@ -130,7 +132,8 @@ class StaffAttendanceView(BaseView):
         if choice.ready:
             context["closed"] = choice.closed_reason()
             rows = svc.attendance_sheet(choice.day, choice.school.id, choice.service.id)
-            context.update(rows=rows, counts=svc.sheet_summary(rows))
+            context.update(rows=rows, counts=svc.sheet_summary(rows),
+                           menu_alerts=menu_conflicts(choice.day, choice.school.id, today()))
             if context["query"] and choice.day <= context["today"]:
                 context["found"] = svc.find_children(choice.school.id, choice.day,
                                                      choice.service.id, context["query"])
@@ -188,6 +191,7 @@ class StaffAttendanceView(BaseView):
             labels=Attendance.labels(), diets=Diet.labels(), counts=svc.sheet_summary(rows),
             closed=choice.closed_reason(), printed=long_date(today()),
             is_late_cancellation=svc.is_late_cancellation,
+            menu_alerts=menu_conflicts(choice.day, choice.school.id, today()),
         )
         return _pdf(content, f"pointage-{choice.day.isoformat()}-{choice.school.id}.pdf")
 
@@ -221,7 +225,8 @@ class StaffKitchenCountView(BaseView):
         count = kitchen.kitchen_count(start, days)
         return self.render_template("staff/attendance_kitchen.html", count=count, start=start,
                                     days=days, long_date=long_date,
-                                    max_days=kitchen.MAX_KITCHEN_DAYS)
+                                    max_days=kitchen.MAX_KITCHEN_DAYS,
+                                    menu_alerts=allergen_conflicts(count.days, today()))
 
     @expose("/pdf")
     @has_access

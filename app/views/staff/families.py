@@ -166,6 +166,7 @@ class StaffFamilyView(PortalStaffView):
     add_columns = ["account_code", "name", "address", "postal_code", "city", "phone", "email",
                    "notes", "active"]
     edit_columns = add_columns
+    show_template = "messages/staff_family_show.html"  # adds « Écrire à la famille »
     related_views = [
         StaffGuardianView, StaffChildView, StaffQuotientView, StaffEnrolmentView,
         StaffBookingView, StaffRequestView, StaffAlertView, FinanceInvoiceView,

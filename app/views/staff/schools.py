@@ -130,6 +130,7 @@ class StaffServiceView(PortalStaffView):
         "manual_validation": _l("Chaque réservation validée par le service"),
         "description": _l("Description"),
         "capacities": _l("Capacités"),
+        "last_seats_threshold": _l("« Dernières places » à partir de (places restantes)"),
     })
     enum_columns = {
         "kind": ServiceKind,
@@ -142,7 +143,7 @@ class StaffServiceView(PortalStaffView):
     base_order = ("name", "asc")
     show_fieldsets = [
         (_l("Service"), {"fields": ["code", "name", "kind", "description", "is_childcare",
-                                    "manual_validation", "active"]}),
+                                    "manual_validation", "active", "last_seats_threshold"]}),
         (_l("Délai de réservation"), {"fields": ["booking_deadline_kind",
                                                  "booking_deadline_value",
                                                  "booking_deadline_time"]}),
@@ -150,7 +151,7 @@ class StaffServiceView(PortalStaffView):
                                                "cancel_deadline_time"]}),
     ]
     add_columns = ["code", "name", "kind", "description", "is_childcare", "manual_validation",
-                   "active", *_DEADLINE_LABELS]
+                   "active", "last_seats_threshold", *_DEADLINE_LABELS]
     edit_columns = add_columns
     related_views = [StaffServiceCapacityView, StaffClosureView, FinanceTariffView]
 
