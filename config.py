@@ -23,12 +23,15 @@ def _password_policy(password: str) -> None:
 
 
 class Config:
-    ENV_NAME = os.environ.get("PORTAL_ENV", "development")
+    ENV_NAME = os.environ.get("PORTAL_ENV", "")
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portail.db'}"
     )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # A database restart leaves dead connections in the pool: test each one before use,
+    # so the first request after the restart works (the app recovers by itself).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
     # Flask-AppBuilder
@@ -67,6 +70,14 @@ class Config:
     # Reverse proxies in front of the app (nginx = 1): client addresses for rate limits.
     PORTAL_PROXY_HOPS = int(os.environ.get("PORTAL_PROXY_HOPS", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Redis down or hung: count in this process (Flask-Limiter logs a warning) rather than
+    # answer 500; a dead Redis costs at most PORTAL_BROKER_TIMEOUT seconds per try.
+    PORTAL_BROKER_TIMEOUT = float(os.environ.get("PORTAL_BROKER_TIMEOUT", "2"))
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {
+        "socket_timeout": PORTAL_BROKER_TIMEOUT,
+        "socket_connect_timeout": PORTAL_BROKER_TIMEOUT,
+    }
     # FAB defaults RATELIMIT_ENABLED to False, which silently disables AUTH_RATE_LIMIT.
     RATELIMIT_ENABLED = True
     AUTH_RATE_LIMITED = True
@@ -187,11 +198,13 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENV_NAME = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
 
 
 class TestingConfig(Config):
+    ENV_NAME = "testing"
     TESTING = True
     # Fast hashing in tests only (production keeps FAB's scrypt default).
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -81,6 +82,51 @@ def unlock_command(login: str) -> None:
         raise click.ClickException(f"Compte inconnu : {login}")
     sm.unlock(user)
     click.echo(f"Compte déverrouillé : {user.username}")
+
+
+@portal.command("backup")
+@click.option("--output", "output", default="instance/backups", show_default=True,
+              type=click.Path(path_type=Path),
+              help="Dossier de l'archive (ou nom du fichier .tar.gz).")
+def backup_command(output: Path) -> None:
+    """Sauvegarder la base de données et les documents dans une archive .tar.gz."""
+    from .services.backup import BackupError, backup
+
+    try:
+        archive = backup(output)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Sauvegarde écrite : {archive}")
+
+
+@portal.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Écraser une base et un dossier de documents qui ne sont pas vides.")
+def restore_command(archive: Path, replace: bool) -> None:
+    """Restaurer une sauvegarde (base vide et dossier des documents vide)."""
+    from .services.backup import BackupError, restore
+
+    try:
+        done = restore(archive, replace=replace)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restauration terminée : {done.tables} tables, {done.rows} lignes, "
+               f"{done.files} fichiers.")
+
+
+@portal.command("rgpd-retention")
+@click.option("--dry-run", is_flag=True, help="Lister sans rien anonymiser.")
+def retention_command(dry_run: bool) -> None:
+    """Anonymiser les familles sans activité depuis 3 ans (factures conservées)."""
+    from .services.gdpr import run_retention
+
+    report = run_retention(dry_run=dry_run)
+    verb = "à anonymiser" if dry_run else "anonymisées"
+    click.echo(f"Familles {verb} : {len(report.anonymised)} "
+               f"{' '.join(report.anonymised)}".rstrip())
+    for code, reasons in report.kept.items():
+        click.echo(f"Gardée {code} : {' '.join(reasons)}")
 
 
 def register(app: Flask) -> None:

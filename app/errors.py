@@ -1,7 +1,9 @@
-"""French error pages for 400, 403, 404, 405, 413, 429 and 500 (JSON for the REST API).
+"""French error pages for 400, 403, 404, 405, 413, 429 and 500 (JSON for the REST API),
+and 503 when the database is unreachable.
 
 The pages use the portal's layout (navbar, footer), so they need FAB's `appbuilder` in
 their context. A 500 never shows the exception: it is logged, the user gets a sentence.
+The 503 page is a bare one: the layout itself would read the database.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import SecurityError
 
 log = logging.getLogger(__name__)
@@ -78,8 +82,52 @@ def _bare_500():
     return body, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
+_UNAVAILABLE = (
+    _l("Service momentanément indisponible"),
+    _l("Le portail ne peut pas joindre sa base de données. Rien n'a été enregistré : "
+       "réessayez dans quelques minutes."),
+)
+RETRY_AFTER = "30"  # seconds
+
+
+def _database_unreachable(exc: Exception):
+    """The database went away (restart, network): the transaction is lost whole, the pool
+    reconnects by itself (pool_pre_ping). Other database errors stay 500s."""
+    if isinstance(exc, DBAPIError) and not (
+        exc.connection_invalidated or _is_connection_error(exc)
+    ):
+        log.error("Exception on %s [%s]", request.path, request.method, exc_info=exc)
+        return _server_error(exc)
+    log.error("Base de données injoignable (%s) : page 503", type(exc.orig or exc).__name__)
+    from .extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool drops it
+        db.session.close()
+    title, message = _UNAVAILABLE
+    headers = {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        return jsonify(message=str(message)), 503, headers
+    body = (
+        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{message}</p>"
+        '<p><a href="/">Retour à l\'accueil</a></p></main></body></html>'
+    )
+    return body, 503, {"Content-Type": "text/html; charset=utf-8", **headers}
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    """The server's driver (psycopg2) says it cannot reach the server, or the transaction
+    was lost with it; SQLite's OperationalErrors are bugs or a full disk: 500."""
+    return exc.orig is not None and "sqlite" not in type(exc.orig).__module__
+
+
 def register(app: Flask) -> None:
     for code in _MESSAGES:
         if code != 500:
             app.register_error_handler(code, lambda exc, code=code: _render(code))
     app.register_error_handler(500, _server_error)
+    for unreachable in (OperationalError, InterfaceError, DisconnectionError, PoolTimeout):
+        app.register_error_handler(unreachable, _database_unreachable)

@@ -13,9 +13,27 @@ from flask import Flask
 celery = Celery("portail_famille")
 
 
+def _short_waits(timeout: float) -> dict:
+    """A broker (or result store) that is down or hung costs a request about `timeout`
+    seconds, never a hang: one retry, short socket timeouts. Committed actions keep their
+    mail in the outbox, which the periodic flush sends later."""
+    retry = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+    sockets = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return {
+        "broker_connection_timeout": timeout,
+        "broker_transport_options": {**retry, **sockets},
+        "task_publish_retry_policy": retry,
+        "redis_socket_timeout": timeout,
+        "redis_socket_connect_timeout": timeout,
+        "redis_retry_on_timeout": False,
+        "result_backend_transport_options": {"retry_policy": retry},
+    }
+
+
 def init_celery(app: Flask) -> Celery:
     redis_url = app.config.get("REDIS_URL") or ""
     celery.conf.update(
+        **_short_waits(float(app.config.get("PORTAL_BROKER_TIMEOUT") or 2)),
         broker_url=redis_url or "memory://",
         result_backend=redis_url or None,
         task_always_eager=not redis_url,
@@ -49,7 +67,8 @@ MAIL_MAX_RETRIES = 8  # 1, 2, 4 … 128 minutes: about four hours of retries per
 MAIL_FLUSH_EVERY = 300.0  # seconds; `celery -A app.worker beat` runs the flush this often
 
 
-@celery.task(name="portal.send_mail", bind=True, max_retries=MAIL_MAX_RETRIES)
+@celery.task(name="portal.send_mail", bind=True, max_retries=MAIL_MAX_RETRIES,
+             ignore_result=True)
 def send_mail(self, mail_id: int) -> str:
     """Send one outbox mail. Idempotent: a mail already sent (or being sent) is skipped.
     On a real worker an SMTP failure is retried with exponential backoff; in-process
@@ -72,9 +91,21 @@ def flush_mails() -> int:
     return flush_pending_mails()
 
 
+@celery.task(name="portal.gdpr_retention")
+def gdpr_retention() -> int:
+    """Anonymise the families inactive for 3 years (app.services.gdpr.retention)."""
+    from .services.gdpr import run_retention
+
+    return len(run_retention().anonymised)
+
+
+GDPR_RETENTION_EVERY = 24 * 3600.0  # seconds: once a day
+
 celery.conf.beat_schedule = {
     **(celery.conf.beat_schedule or {}),
     "portal-flush-mails": {"task": "portal.flush_mails", "schedule": MAIL_FLUSH_EVERY},
+    "portal-gdpr-retention": {"task": "portal.gdpr_retention",
+                              "schedule": GDPR_RETENTION_EVERY},
 }
 
 

@@ -43,6 +43,7 @@ from app.models import (
 from app.models.booking import SEAT_HOLDING_STATES
 from app.services.calendar import OpeningCalendar
 from app.services.documents import file_response
+from tests.menus.demo_checks import check_demo_menus
 
 ACCOUNT_LINE = re.compile(r"^(Admin|Gestionnaire|Agent|Parent) (\S+) (\S+)$")
 
@@ -228,6 +229,7 @@ def test_demo_shows_documents_sepa_and_tax_certificate(app):
         certificate = db.session.query(TaxCertificate).filter_by(family_id=legall.id).one()
         assert certificate.year == 2025 and certificate.total == Decimal("34.80")
         assert certificate.pdf.startswith(b"%PDF") and "Jade" in certificate.details
+        check_demo_menus(dt.date(2026, 11, 26))  # issue 14: menus, PAI, caterers
     before = {}
     with app.app_context():
         before = counts()

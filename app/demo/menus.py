@@ -1,12 +1,14 @@
 """Demo menus (issue 14): one kitchen per school, with its caterer; a 5-week cycle of menus
 (allergens, EGalim labels, the weekly vegetarian meal, sans porc and végétarien
 alternatives) from three weeks back to four weeks ahead, published up to next week; Hugo
-Martin's peanut PAI declared, and a peanut dessert on a coming day he is booked for.
+Martin's peanut PAI declared, and a peanut dessert on a coming day he is booked for (his
+family's alert is sent); the caterers' orders of the past three weeks.
 Idempotent: nothing is added when the kitchens exist."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from ..extensions import db
 from ..models import (
@@ -17,9 +19,11 @@ from ..models import (
     Dish,
     DishVariant,
     Kitchen,
+    MealOrder,
     Menu,
 )
 from ..services.menus.alerts import SendAllergenAlerts
+from ..services.menus.orders import count_meals
 from ..services.menus.week import week_monday
 from .days import Period
 from .people import CANTEEN, CHALMEL, SAINTE_THERESE
@@ -172,6 +176,26 @@ def add_menus(town: Town, period: Period) -> int:
                 _menu(kitchen, day, dishes, published, vegetarian=index == 1)
                 added += 1
     db.session.flush()
+    add_order_history(kitchens, period, town)
     # What Celery beat would send this morning: Hugo's family alert for the peanut dessert.
     SendAllergenAlerts(dt.datetime.combine(period.anchor, dt.time(8, 0))).apply()
+    return added
+
+
+def add_order_history(kitchens: dict[str, Kitchen], period: Period, town: Town) -> int:
+    """The orders of the past open days, as beat would have frozen them (no mail: they are
+    history), so that « Bilan des menus » shows ordered against served."""
+    added = 0
+    canteen = town.services[CANTEEN]
+    for key, kitchen in kitchens.items():
+        school = town.schools[key]
+        day = max(period.start, period.anchor - dt.timedelta(days=21))
+        while day < period.anchor:
+            if town.calendar.is_open(day, school.id, canteen.id):
+                counts = count_meals(kitchen, day).totals
+                db.session.add(MealOrder(kitchen_id=kitchen.id, day=day, sequence=0,
+                                         counts=json.dumps(counts, sort_keys=True),
+                                         frozen_at=dt.datetime.combine(day, dt.time(8))))
+                added += 1
+            day += dt.timedelta(days=1)
     return added

@@ -62,6 +62,8 @@ class Family(TimestampMixin, Model):
     active = Column(Boolean, nullable=False, default=True)
     # Alert kinds the family does not want by mail too (comma-separated; none = all mailed).
     mail_alerts_off = Column(String(255))
+    # Set when the family's personal data was erased (app/services/gdpr): invoices remain.
+    anonymised_at = Column(DateTime)
 
     guardians = relationship("Guardian", back_populates="family", cascade="all, delete-orphan")
     children = relationship("Child", secondary=family_child, back_populates="families")

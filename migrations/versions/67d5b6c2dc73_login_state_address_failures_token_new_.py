@@ -1,7 +1,7 @@
 """login state, address failures, token new address
 
 Revision ID: 67d5b6c2dc73
-Revises: 47cbe5f5d1f2
+Revises: a7c3e9d1f2b4
 Create Date: 2026-12-01 21:03:36.417608
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '67d5b6c2dc73'
-down_revision = '47cbe5f5d1f2'
+down_revision = 'a7c3e9d1f2b4'
 branch_labels = None
 depends_on = None
 

@@ -83,3 +83,16 @@ def test_a_late_booking_validated_goes_in_a_short_correction(app_ctx, smtp_serve
     assert {p.get_filename() for p in correction[0].iter_attachments()} == {
         f"commande-2026-12-03-{t.kitchen.id}-correction-1.pdf",
         f"commande-2026-12-03-{t.kitchen.id}-correction-1.csv"}
+
+
+def test_celery_beat_runs_the_orders_and_the_alerts(app_ctx, app, smtp_server, monkeypatch):
+    from app.services.menus import tasks
+    from app.tasks import celery
+
+    schedule = {entry["task"] for entry in celery.conf.beat_schedule.values()}
+    assert {"portal.menus.orders", "portal.menus.alerts"} <= schedule
+    _town_with_bookings()
+    monkeypatch.setitem(app.config, "PORTAL_FIXED_NOW", DEADLINE.isoformat())
+    assert tasks.send_meal_orders.delay().get() >= 1  # in-process without REDIS_URL
+    assert [o.sequence for o in _thursday_orders()] == [0]
+    assert tasks.send_allergen_alerts.delay().get() == 0

@@ -129,6 +129,7 @@ def test_two_senders_at_once_deliver_the_mail_once(app, family, smtp_server):
     smtp_server.stop()
     mail = _action(family)
     db.session.commit()
+    mail_id = mail.id  # read once here: the threads must not share the test's session
     smtp_server.start()
     smtp_server.delay = 0.3  # the first sender is still talking to SMTP when the second starts
     start = threading.Barrier(2)
@@ -137,7 +138,7 @@ def test_two_senders_at_once_deliver_the_mail_once(app, family, smtp_server):
     def sender():
         with app.app_context():
             start.wait()
-            outcomes.append(deliver(mail.id).status)
+            outcomes.append(deliver(mail_id).status)
 
     threads = [threading.Thread(target=sender) for _ in range(2)]
     for thread in threads:

@@ -10,6 +10,7 @@ def register(appbuilder: AppBuilder) -> None:
         account,
         alert_count,
         api,
+        data_export,
         documents,
         enrolment,
         finances,
@@ -25,5 +26,6 @@ def register(appbuilder: AppBuilder) -> None:
 
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, menus, requests, finances,
-                   payment, documents, messages, api, alert_count, quotient_caf):
+                   payment, documents, messages, api, alert_count, quotient_caf,
+                   data_export):
         module.register(appbuilder)

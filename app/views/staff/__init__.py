@@ -36,6 +36,9 @@ def register(appbuilder: AppBuilder) -> None:
     state_services.register(appbuilder)
     schools.register(appbuilder)
     audit.register(appbuilder)
+    from . import gdpr  # anonymising a family (RGPD)
+
+    gdpr.register(appbuilder)
     from . import menus  # menus, caterer import, kitchens, children's allergens (issue 14)
 
     menus.register(appbuilder)

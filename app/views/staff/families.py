@@ -7,7 +7,9 @@ which FAB's related view filters through the `families` relation.
 
 from __future__ import annotations
 
+from flask import redirect, url_for
 from flask_appbuilder import AppBuilder
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -172,6 +174,11 @@ class StaffFamilyView(PortalStaffView):
         StaffBookingView, StaffRequestView, StaffAlertView, FinanceInvoiceView,
         FinancePaymentView, FinanceSepaMandateView, StaffFamilyDocumentView,
     ]
+
+    @action("rgpd", _l("RGPD : anonymiser…"), None, "fa-user-secret", multiple=False)
+    def gdpr(self, item):
+        """To the family's RGPD page (managers and admins: agents have no `rgpd`)."""
+        return redirect(url_for("StaffGdprView.family", pk=item.id), 303)
 
 
 def register(appbuilder: AppBuilder) -> None:
