@@ -152,6 +152,9 @@ class Config:
     PAYFIP_SAISIE = os.environ.get("PAYFIP_SAISIE", "T")  # T test, W production
     # Minutes after which an unanswered online payment no longer blocks a new attempt.
     PAYMENT_PENDING_MINUTES = int(os.environ.get("PAYMENT_PENDING_MINUTES", "20"))
+    # New bookings are refused while a family's overdue unpaid balance exceeds this amount
+    # (euros, e.g. "150"); empty: off. Families can be exempted one by one.
+    PORTAL_UNPAID_BLOCK_AMOUNT = os.environ.get("PORTAL_UNPAID_BLOCK_AMOUNT", "")
     # SEPA creditor (demo values: a valid test IBAN and ICS).
     SEPA_CREDITOR_NAME = os.environ.get("SEPA_CREDITOR_NAME", "Ville de Saint-Pere")
     SEPA_CREDITOR_IBAN = os.environ.get("SEPA_CREDITOR_IBAN", "FR7630006000011234567890189")

@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -47,8 +46,9 @@ target_db = current_app.extensions['migrate'].db
 
 def get_metadata():
     # FAB's declarative base holds both the security tables (ab_*) and the portal's.
-    import app.models  # noqa: F401
     from flask_appbuilder import Model
+
+    import app.models  # noqa: F401
 
     return Model.metadata
 

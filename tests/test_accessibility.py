@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 from app.extensions import db
 from app.models import DocumentType, Family, FamilyDocument, News
 from app.security.roles import ADMIN, AGENT
+from app.services.calendar import local_today
 from tests import factories as f
 
 # WAI-ARIA 1.2 roles (abstract roles excluded: they are not allowed in content).
@@ -140,11 +141,11 @@ def data(app):
         f.user("agent", AGENT)
         f.user("admin", ADMIN)
         service = f.service(schools=[school])
-        f.booking(family, family.children[0], service, dt.date.today())
+        f.booking(family, family.children[0], service, local_today())
         f.request_row(family, family.children[0])
         f.alert(family, "Inscription validée")
         db.session.add(News(title="Menus", body="Les menus sont en ligne.",
-                            published_on=dt.date.today()))
+                            published_on=local_today()))
         db.session.commit()
         return {"user_id": app.appbuilder.sm.find_user(username="durand").id}
 
@@ -278,10 +279,10 @@ def test_parent_home_lists_only_the_family_data(app, client, data):
         other = f.family("Martin", other_school, username="martin")
         f.alert(other, "Alerte Martin")
         db.session.add_all([
-            News(title="Sortie Sainte-Thérèse", body="x", published_on=dt.date.today(),
+            News(title="Sortie Sainte-Thérèse", body="x", published_on=local_today(),
                  school=other_school),
             News(title="Actualité future", body="x",
-                 published_on=dt.date.today() + dt.timedelta(days=1)),
+                 published_on=local_today() + dt.timedelta(days=1)),
         ])
         db.session.commit()
     page = _text(lxml_html.document_fromstring(_page(client, "/famille/", "durand")).body)

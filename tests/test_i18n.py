@@ -3,7 +3,6 @@ language switch, catalogs compiled and up to date."""
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from flask_babel import force_locale, gettext
 from lxml import html as lxml_html
 
 from app.security.roles import AGENT
+from app.services.calendar import local_today
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def test_staff_dashboard_date_is_in_french(app, client):
         f.user("agent", AGENT)
     f.login(client, "agent")
     page = client.get("/gestion/").get_data(as_text=True)
-    today = format_date(dt.date.today(), "full", locale="fr")
+    today = format_date(local_today(), "full", locale="fr")
     assert today[:1].upper() + today[1:] in page
 
 

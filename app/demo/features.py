@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..services.billing.numbering import INVOICE_PREFIX, reserve_numbers
+from ..services.billing.snapshot import freeze_invoices
 from ..services.calendar import local_today
 from ..services.documents import (
     default_validity,
@@ -153,8 +154,9 @@ def tax_certificate(legall: Built, town: Town, agent_id: int | None) -> None:
     invoice = Invoice(number=reserve_numbers(INVOICE_PREFIX, TAX_YEAR, 1)[0],
                       family_id=legall.family.id, period_start=dt.date(2025, 11, 1),
                       issued_on=dt.date(2025, 12, 1), due_on=dt.date(2025, 12, 31),
-                      total=line.amount, lines=[line])
+                      total=line.amount, lines=[line], family=legall.family)
     db.session.add(invoice)
+    freeze_invoices([invoice])
     db.session.add(Payment(family_id=legall.family.id, invoice=invoice, amount=invoice.total,
                            method=PaymentMethod.cheque, received_on=dt.date(2025, 12, 9),
                            reference="Chèque n° 4417203", recorded_by_id=agent_id))
@@ -175,6 +177,9 @@ def after_billing(built: list[Built], town: Town, period: Period, agent_id: int 
     legall = _featured(built, 2)
     if legall and period.today > dt.date(TAX_YEAR + 1, 1, 1):
         tax_certificate(legall, town, agent_id)
+    from .integrity import year_without_surprises
+
+    year_without_surprises(built, period, _just_now(period))
 
 
 def _featured(built: list[Built], index: int) -> Built | None:

@@ -18,8 +18,10 @@ from .calendar import Closure, SchoolYear
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
 from .invoice import (
+    CreditKind,
     CreditNote,
     DocumentSequence,
+    FamilyCredit,
     Invoice,
     InvoiceLine,
     InvoiceState,
@@ -84,7 +86,9 @@ __all__ = [
     "Closure",
     "Conversation",
     "ConversationState",
+    "CreditKind",
     "CreditNote",
+    "FamilyCredit",
     "DeadlineKind",
     "Diet",
     "DocumentSequence",

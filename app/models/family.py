@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -62,10 +63,27 @@ class Family(TimestampMixin, Model):
     active = Column(Boolean, nullable=False, default=True)
     # Alert kinds the family does not want by mail too (comma-separated; none = all mailed).
     mail_alerts_off = Column(String(255))
+    # Who the invoices name and are mailed to (a guardian of this household); none: every
+    # guardian.
+    billing_guardian_id = Column(
+        Integer,
+        ForeignKey(
+            "guardian.id", ondelete="SET NULL", use_alter=True, name="fk_family_billing_guardian"
+        ),
+    )
+    # The unpaid threshold (PORTAL_UNPAID_BLOCK_AMOUNT) never blocks this family's bookings.
+    unpaid_block_exempt = Column(Boolean, nullable=False, default=False, server_default=false())
     # Set when the family's personal data was erased (app/services/gdpr): invoices remain.
     anonymised_at = Column(DateTime)
 
-    guardians = relationship("Guardian", back_populates="family", cascade="all, delete-orphan")
+    guardians = relationship(
+        "Guardian",
+        back_populates="family",
+        cascade="all, delete-orphan",
+        foreign_keys="Guardian.family_id",
+    )
+    billing_guardian = relationship("Guardian", foreign_keys=[billing_guardian_id],
+                                    post_update=True)
     children = relationship("Child", secondary=family_child, back_populates="families")
     quotients = relationship(
         "QuotientFamilial",
@@ -95,7 +113,7 @@ class Guardian(TimestampMixin, Model):
     phone_work = Column(String(20))
     birth_date = Column(Date)  # checked against FranceConnect's identity when linking
 
-    family = relationship("Family", back_populates="guardians")
+    family = relationship("Family", back_populates="guardians", foreign_keys=[family_id])
     user = relationship("User", foreign_keys=[user_id])
 
     def __repr__(self) -> str:

@@ -41,6 +41,7 @@ class PaymentMethod(LabelledEnum):
     cesu = "cesu"
     transfer = "transfer"
     direct_debit = "direct_debit"
+    credit = "credit"  # the family's credit (trop-perçu) used against this invoice
 
 
 PaymentMethod.LABELS = {
@@ -50,6 +51,7 @@ PaymentMethod.LABELS = {
     PaymentMethod.cesu: _l("CESU"),
     PaymentMethod.transfer: _l("Virement"),
     PaymentMethod.direct_debit: _l("Prélèvement SEPA"),
+    PaymentMethod.credit: _l("Avoir de trop-perçu"),
 }
 
 
@@ -79,6 +81,9 @@ class Invoice(Model):
     total = Column(Money, nullable=False)
     state = Column(String(16), nullable=False, default=InvoiceState.issued, index=True)
     direct_debit = Column(Boolean, nullable=False, default=False)
+    # JSON of everything the PDF shows, written once at issue (debtor, address, lines,
+    # prices, totals, due date, letterhead): the document never follows later changes.
+    snapshot = Column(Text)
 
     family = relationship("Family")
     lines = relationship("InvoiceLine", back_populates="invoice", cascade="all, delete-orphan")
@@ -122,6 +127,7 @@ class CreditNote(Model):
     amount = Column(Money, nullable=False)
     reason = Column(Text, nullable=False)
     created_by_id = user_fk()
+    snapshot = Column(Text)  # JSON: what the credit note shows, frozen when it is issued
 
     invoice = relationship("Invoice", back_populates="credit_notes")
     family = relationship("Family")
@@ -142,6 +148,8 @@ class Payment(Model):
     comment = Column(Text)
     recorded_by_id = user_fk()
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # Staff recorded it while an online payment was in progress (audited, shown).
+    override_reason = Column(Text)
 
     family = relationship("Family")
     invoice = relationship("Invoice", back_populates="payments")
@@ -169,3 +177,44 @@ class SepaMandate(Model):
 
     def __repr__(self) -> str:
         return self.rum
+
+
+class CreditKind(LabelledEnum):
+    overpayment = "overpayment"  # money received beyond what the invoice owed
+    allocation = "allocation"  # credit used against a later invoice
+    refund = "refund"  # credit paid back to the family
+
+
+CreditKind.LABELS = {
+    CreditKind.overpayment: _l("Trop-perçu"),
+    CreditKind.allocation: _l("Imputation sur facture"),
+    CreditKind.refund: _l("Remboursement"),
+}
+
+
+class FamilyCredit(Model):
+    """Avoir de trop-perçu: one movement of a family's credit (always a positive amount;
+    overpayments add, allocations and refunds take away)."""
+
+    __tablename__ = "family_credit"
+    id = Column(Integer, primary_key=True)
+    family_id = Column(Integer, ForeignKey("family.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    amount = Column(Money, nullable=False)
+    # overpayment: the invoice paid twice; allocation: the invoice the credit pays.
+    invoice_id = Column(Integer, ForeignKey("invoice.id"), index=True)
+    payment_id = Column(Integer, ForeignKey("payment.id", ondelete="SET NULL"))
+    on_date = Column(Date, nullable=False)
+    refund_holder = Column(String(140))
+    refund_iban = Column(String(34))
+    refund_reference = Column(String(120))
+    comment = Column(Text)
+    recorded_by_id = user_fk()
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    family = relationship("Family")
+    invoice = relationship("Invoice")
+    payment = relationship("Payment")
+
+    def __repr__(self) -> str:
+        return f"{self.kind} {self.amount} €"

@@ -19,6 +19,7 @@ class RequestKind(LabelledEnum):
     waiting_list = "waiting_list"
     data_change = "data_change"
     document = "document"
+    absence = "absence"
 
 
 RequestKind.LABELS = {
@@ -31,6 +32,7 @@ RequestKind.LABELS = {
     RequestKind.waiting_list: _l("Liste d'attente"),
     RequestKind.data_change: _l("Modification de données"),
     RequestKind.document: _l("Document transmis"),
+    RequestKind.absence: _l("Absence signalée"),
 }
 
 

@@ -1,7 +1,7 @@
 """login state, address failures, token new address
 
 Revision ID: 67d5b6c2dc73
-Revises: a7c3e9d1f2b4
+Revises: 6d38e938f731
 Create Date: 2026-12-01 21:03:36.417608
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '67d5b6c2dc73'
-down_revision = 'a7c3e9d1f2b4'
+down_revision = '6d38e938f731'
 branch_labels = None
 depends_on = None
 

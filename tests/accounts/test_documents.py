@@ -11,6 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Alert, DocumentState, FamilyDocument, PublishedDocument, Request
+from app.services.calendar import local_today
 from app.services.documents import add_months, missing_documents
 from app.services.reservations.decide import REFUSE, VALIDATE, DecideRequests
 from app.services.reservations.errors import CommandError
@@ -103,7 +104,7 @@ def test_the_request_queue_decides_documents_through_the_registered_handler(app,
         DecideRequests([request_id], VALIDATE, None).run()
         document = db.session.get(FamilyDocument, doc_id)
         assert document.state == DocumentState.accepted
-        today = dt.date.today()
+        today = local_today()
         assert document.valid_from == today  # 12 months of validity (the type's), by default
         assert document.valid_until == add_months(today, 12) - dt.timedelta(days=1)
         with pytest.raises(CommandError, match="déjà été traitée"):

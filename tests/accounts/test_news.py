@@ -7,11 +7,12 @@ import datetime as dt
 
 from app.extensions import db
 from app.models import News
+from app.services.calendar import local_today
 from tests import factories as f
 
 
 def test_the_parent_reads_the_news_of_all_schools_and_of_their_childrens(app, client, world):
-    today = dt.date.today()
+    today = local_today()
     with app.app_context():
         db.session.add_all([
             News(title="Rentrée des classes", body="Lundi 8 h 30", published_on=today),

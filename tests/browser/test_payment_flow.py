@@ -4,13 +4,13 @@ portal, the invoice is paid. The sandbox notifies the app server-side, over real
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from app.extensions import db
 from app.models import Invoice, InvoiceState, Payment, ServiceKind
+from app.services.calendar import local_today
 from tests import factories as f
 from tests.payments import builders as b
 
@@ -63,7 +63,7 @@ def test_parent_pays_an_invoice_through_the_sandbox(page, live_server, app, bill
         assert db.session.get(Invoice, bill["id"]).state == InvoiceState.paid
         payment = db.session.query(Payment).filter_by(invoice_id=bill["id"]).one()
         assert (payment.method, payment.amount) == ("card", Decimal("53.50"))
-        assert payment.received_on == dt.date.today()
+        assert payment.received_on == local_today()
     assert page.problems.errors == []
 
 

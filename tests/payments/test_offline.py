@@ -11,12 +11,13 @@ import pytest
 from app.extensions import db
 from app.models import CreditNote, Invoice, InvoiceState, OutgoingMail, Payment, PaymentReminder
 from app.security.roles import AGENT, MANAGER
+from app.services.calendar import local_today
 from app.services.payments.balance import family_balance
 from tests import factories as f
 
 from . import builders as b
 
-TODAY = dt.date.today().isoformat()
+TODAY = local_today().isoformat()
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_card_direct_debit_and_future_dates_are_not_typed_in(app, client, staff,
     for method in ("card", "direct_debit"):
         assert _record(client, mixed["family"], mixed["mixed"], "5",
                        method=method).status_code == 400
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + dt.timedelta(days=1)).isoformat()
     future = _record(client, mixed["family"], mixed["mixed"], "5", received_on=tomorrow)
     assert "futur" in future.get_data(as_text=True)
     assert _payments(app, mixed["mixed"]) == []
@@ -150,7 +151,7 @@ def test_balance_per_family_account(app, client, staff, mixed, town):
 
 
 def test_unpaid_list_and_reminder_mails(app, client, staff, town):
-    overdue = dt.date.today() - dt.timedelta(days=3)
+    overdue = local_today() - dt.timedelta(days=3)
     with app.app_context():
         a_kid, b_kid = town.alice_kids[0], town.bob_kids[0]
         first = b.invoice(town.alice, [(a_kid, town.canteen, "10.00")], due_on=overdue).id
@@ -160,7 +161,7 @@ def test_unpaid_list_and_reminder_mails(app, client, staff, town):
         b.pay(town.bob, paid, "9.00", overdue)
         db.session.get(Invoice, paid).state = InvoiceState.paid
         not_due = b.invoice(town.bob, [(b_kid, town.canteen, "8.00")],
-                            due_on=dt.date.today() + dt.timedelta(days=10),
+                            due_on=local_today() + dt.timedelta(days=10),
                             period=dt.date(2026, 10, 1)).id
         db.session.commit()
         numbers = {i: db.session.get(Invoice, i).number for i in (first, second, paid, not_due)}

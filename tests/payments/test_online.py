@@ -19,6 +19,7 @@ from app.models import (
     PaymentTransaction,
     TransactionState,
 )
+from app.services.payments.credits import credit_balance
 from app.services.payments.sandbox import sign
 from tests import factories as f
 
@@ -151,14 +152,18 @@ def test_amount_or_reference_mismatch_changes_nothing_and_is_logged(app, client,
 
 
 def test_amount_is_the_outstanding_amount_when_the_payment_started(app, client, bill):
-    """A cheque recorded while the card payment runs does not change what the card pays."""
+    """A cheque recorded while the card payment runs does not change what the card pays:
+    the bank confirms 40,50 €; 35,50 € settle the invoice, 5,00 € become the family's
+    credit (avoir de trop-perçu), each euro counted once."""
     fields = _open(app, client, bill)
     with app.app_context():
         b.pay(_family_of(bill), bill, "5.00", dt.date(2026, 10, 20))
     assert b.notify(app, client, fields, "ok", amount="35.50").status_code == 400
     assert b.notify(app, client, fields, "ok").status_code == 200
     _state_, payments, _ = _state(app, bill)
-    assert ("card", Decimal("40.50")) in payments
+    assert ("card", Decimal("35.50")) in payments
+    with app.app_context():
+        assert credit_balance(_family_of(bill)) == Decimal("5.00")
 
 
 def _family_of(invoice_id):

@@ -14,6 +14,7 @@ from eopayment import payfip_ws
 
 from app.extensions import db
 from app.models import Invoice, InvoiceState, Payment, PaymentTransaction
+from app.services.calendar import local_now
 from tests import factories as f
 
 from . import builders as b
@@ -43,7 +44,7 @@ class FakePayFiP:
             raise payfip_ws.PayFiPError("P1", "IdOp incorrect.")
         if operation["resultrans"] is None:
             raise payfip_ws.PayFiPError("P5", "Résultat de la transaction non connu.")
-        now = dt.datetime.now()
+        now = local_now()
         return Detail(operation, dattrans=now.strftime("%d%m%Y"), heurtrans=now.strftime("%H%M"),
                       numauto="123456" if operation["resultrans"] == "P" else None)
 

@@ -23,6 +23,7 @@ from app.models import (
     SepaMandate,
 )
 from app.security.roles import AGENT, MANAGER
+from app.services.calendar import local_today
 from app.services.payments.sepa import SepaError, check_mandate, create_batch
 from tests import factories as f
 
@@ -31,7 +32,7 @@ from . import builders as b
 XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 SEPTEMBER, OCTOBER = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
-COLLECTION = dt.date.today() + dt.timedelta(days=3)
+COLLECTION = local_today() + dt.timedelta(days=3)
 
 
 def _text(root, path: str) -> str:
@@ -52,7 +53,7 @@ def test_mandate_iban_and_bic_are_checked_and_normalised(app_ctx):
     for wrong in ({"iban": "FR7630006000011234567890188"},  # check digits
                   {"iban": "FR76300060000112345678901"},  # length
                   {"bic": "AGRI"}, {"rum": "RUM#1"}, {"sequence_type": "OOFF"},
-                  {"signed_on": dt.date.today() + dt.timedelta(days=1)}):
+                  {"signed_on": local_today() + dt.timedelta(days=1)}):
         with pytest.raises(SepaError):
             check_mandate(_mandate(**wrong))
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import OutgoingMail, TaxCertificate
 from app.security.roles import MANAGER
+from app.services.calendar import local_today
 from app.services.payments.tax_certificate import (
     certificate_figures,
     eligible_family_ids,
@@ -24,7 +25,7 @@ from tests import factories as f
 from . import builders as b
 
 N = 2026
-LAST_YEAR = dt.date.today().year - 1  # the latest year a family may ask for
+LAST_YEAR = local_today().year - 1  # the latest year a family may ask for
 
 
 def _amounts(family_id: int, year: int) -> dict[str, tuple[Decimal, Decimal]]:
@@ -126,7 +127,7 @@ def test_family_gets_and_downloads_its_certificate(app, client, town, kids):
     f.login(client, "bob")
     assert client.get(f"/famille/finances/attestations/{row.id}/pdf").status_code == 404
     assert client.post("/famille/finances/attestations/demander",
-                       data={"year": str(dt.date.today().year)}).status_code == 400
+                       data={"year": str(local_today().year)}).status_code == 400
 
 
 def test_managers_batch_generates_and_mails_once(app, client, town, kids):

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.models import DeadlineKind, Service
-from app.services.calendar import public_holidays
+from app.services.calendar import local_today, public_holidays
 from app.services.deadlines import (
     ChangeTiming,
     booking_deadline,
@@ -196,9 +196,9 @@ def test_a_same_day_rule_stays_immediate_until_its_time():
 
 
 def test_change_timing_without_now_uses_the_clock():
-    far = date.today() + dt.timedelta(days=60)
+    far = local_today() + dt.timedelta(days=60)
     assert timing_for_booking(_service(), far) == ChangeTiming.immediate
-    assert timing_for_booking(_service(), date.today() - dt.timedelta(days=1)) == "past"
+    assert timing_for_booking(_service(), local_today() - dt.timedelta(days=1)) == "past"
     assert change_timing(far, datetime(2000, 1, 1), None) == ChangeTiming.request
 
 

@@ -21,6 +21,7 @@ from ..money import parse_amount as parse_money
 from ..payments.balance import refresh_invoice_state
 from .fr import euros, today
 from .numbering import CREDIT_NOTE_PREFIX, next_number
+from .snapshot import freeze_credit_note
 
 
 class CreditNoteError(CommandError, ValueError):
@@ -68,6 +69,7 @@ def create_credit_note(invoice_id: int, amount: str | Decimal, reason: str,
                           invoice=invoice, family_id=invoice.family_id, issued_on=issued_on,
                           amount=amount, reason=reason, created_by_id=user_id)
         db.session.add(note)
+        freeze_credit_note(note)
         # One rule for the invoice's state (credit notes, payments, online attempts).
         refresh_invoice_state(invoice)
         if commit:

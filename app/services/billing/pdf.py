@@ -9,6 +9,7 @@ document, whatever language the reader's portal uses.
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 from flask import Response, current_app
 from flask_babel import force_locale
@@ -19,6 +20,7 @@ from ...extensions import db
 from ...models import Invoice, InvoiceState, PaymentMethod, SepaMandate
 from ..money import InvoiceBalance
 from .fr import date_fr, euros, month_label
+from .snapshot import credit_note_view, debtor_name, frozen_context
 
 
 class PdfError(RuntimeError):
@@ -46,7 +48,7 @@ def town_details() -> dict:
     }
 
 
-def _mandate(invoice: Invoice) -> SepaMandate | None:
+def mandate_of(invoice: Invoice) -> SepaMandate | None:
     if not invoice.direct_debit:
         return None
     return db.session.scalars(
@@ -57,24 +59,44 @@ def _mandate(invoice: Invoice) -> SepaMandate | None:
     ).first()
 
 
-def invoice_context(invoice: Invoice) -> dict:
+def _live_parts(invoice: Invoice) -> dict:
+    """An invoice issued before snapshots: its rows and today's letterhead."""
     family = invoice.family
-    lines = sorted(invoice.lines, key=lambda line: line.id or 0)
+    mandate = mandate_of(invoice)
+    return {
+        "debtor": SimpleNamespace(name=debtor_name(family), family_name=family.name,
+                                  account_code=family.account_code,
+                                  address=family.address or "",
+                                  postal_code=family.postal_code or "",
+                                  city=family.city or ""),
+        "town": town_details(),
+        "lines": sorted(invoice.lines, key=lambda line: line.id or 0),
+        "total": invoice.total,
+        "mandate_rum": mandate.rum if mandate else None,
+    }
+
+
+def invoice_context(invoice: Invoice) -> dict:
+    """The PDF's context: the frozen snapshot (debtor, address, lines, totals, letterhead),
+    plus the credit notes and payments received since and what is left to pay."""
+    parts = frozen_context(invoice) or _live_parts(invoice)
     balance = InvoiceBalance.of(invoice)
+    notes = sorted(invoice.credit_notes, key=lambda n: (n.issued_on, n.id))
     return {
         "invoice": invoice,
-        "family": family,
-        "town": town_details(),
+        "debtor": parts["debtor"],
+        "town": parts["town"],
+        "invoice_total": parts["total"],
         "month": month_label(invoice.period_start),
-        "lines": lines,
-        "credit_notes": sorted(invoice.credit_notes, key=lambda n: (n.issued_on, n.id)),
+        "lines": parts["lines"],
+        "credit_notes": [credit_note_view(note) for note in notes],
         "payments": sorted(invoice.payments, key=lambda p: (p.received_on, p.id)),
         "method_labels": PaymentMethod.labels(),
         "credited": balance.credited,
         "paid": balance.paid,
         "due": balance.due,
         "cancelled": balance.state() == InvoiceState.cancelled,
-        "mandate": _mandate(invoice),
+        "mandate_rum": parts["mandate_rum"],
         "euros": euros,
         "date_fr": date_fr,
     }
@@ -87,8 +109,9 @@ def render_invoice_html(invoice: Invoice) -> str:
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
-    """The invoice's PDF, rendered on demand: its lines and total never change; the credit
-    notes, payments and amount left to pay are shown as they stand today."""
+    """The invoice's PDF, from its snapshot: debtor, address, lines, totals and letterhead
+    never change; the credit notes, payments and amount left to pay are shown as they
+    stand today."""
     buffer = io.BytesIO()
     result = pisa.CreatePDF(render_invoice_html(invoice), dest=buffer, encoding="utf-8")
     if result.err:

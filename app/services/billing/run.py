@@ -29,11 +29,13 @@ from ...extensions import db
 from ...models import BillingRun, BillingRunState, Booking, Family, Invoice, SepaMandate
 from ...models.base import utcnow
 from ..errors import CommandError
+from ..payments.credits import allocate_credits
 from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
 from .fr import euros, month_label, today
 from .notify import mail_invoice, recipients
 from .numbering import INVOICE_PREFIX, Sequence
 from .pricing import PriceBook, PricingError, billable_days, billed_clause
+from .snapshot import freeze_invoices
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,10 @@ def _issue(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
         if notify:
             mail_invoice(invoice, addresses.get(draft.family_id, []))
         invoices.append(invoice)
+    freeze_invoices(invoices)
+    db.session.flush()
+    # A family's credit (trop-perçu) is offered against its new invoice at once.
+    allocate_credits(invoices, issued_on)
     return invoices
 
 

@@ -32,6 +32,7 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ..money import CENT, ZERO, InvoiceBalance, to_money, total  # noqa: F401  (CENT: re-export)
+from .credits import credit_balances
 
 money = to_money  # to remove: the old name, still imported by other modules
 
@@ -164,11 +165,12 @@ class FamilyBalance:
     invoiced: Decimal
     credited: Decimal
     paid: Decimal
+    credit: Decimal = ZERO  # avoir de trop-perçu still available (app.services.payments.credits)
 
     @property
     def due(self) -> Decimal:
         """Positive: the family owes it; negative: the family has a credit."""
-        return self.invoiced - self.credited - self.paid
+        return self.invoiced - self.credited - self.paid - self.credit
 
 
 def family_balances(family_ids: Iterable[int]) -> dict[int, FamilyBalance]:
@@ -180,7 +182,9 @@ def family_balances(family_ids: Iterable[int]) -> dict[int, FamilyBalance]:
         for family_id, amount in db.session.execute(
                 select(model.family_id, column).where(model.family_id.in_(ids or [-1]))):
             sums[family_id][slot].append(amount)
-    return {i: FamilyBalance(invoiced=total(a), credited=total(c), paid=total(p))
+    credits = credit_balances(ids)
+    return {i: FamilyBalance(invoiced=total(a), credited=total(c), paid=total(p),
+                             credit=credits.get(i, ZERO))
             for i, (a, c, p) in sums.items()}
 
 

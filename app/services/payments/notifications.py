@@ -26,9 +26,10 @@ from ...extensions import db
 from ...models import Invoice, Payment, PaymentMethod, PaymentTransaction, TransactionState
 from ...models.base import utcnow
 from ..mail import queue_mail
-from ..money import euros, to_money
+from ..money import ZERO, euros, to_money
 from .balance import load_invoices, money, refresh_invoice_state
 from .balance import statuses as invoice_statuses
+from .credits import record_overpayment
 from .online import backend_kind, make_backend, paris_today
 
 log = logging.getLogger("app.payments")
@@ -148,25 +149,36 @@ def _paid(txn: PaymentTransaction, response, content: str) -> Notification:
     invoice = db.session.get(Invoice, txn.invoice_id, with_for_update=True)
     left = invoice_statuses(load_invoices(db.session.query(Invoice).filter(
         Invoice.id == invoice.id)))[0].outstanding
-    if left < money(txn.amount):  # paid meanwhile by other means: the family has a credit
+    received = money(txn.amount)
+    applied = min(received, max(left, ZERO))
+    payment = None
+    if applied > ZERO:
+        payment = Payment(
+            family_id=txn.family_id, invoice_id=txn.invoice_id, amount=applied,
+            method=PaymentMethod.card, received_on=paris_today(),
+            reference=f"{txn.backend} {txn.transaction_id}"[:120],
+        )
+        db.session.add(payment)
+        db.session.flush()
+        db.session.execute(
+            update(PaymentTransaction).where(PaymentTransaction.id == txn.id)
+            .values(payment_id=payment.id).execution_options(synchronize_session=False)
+        )
+    if received > applied:  # paid meanwhile by other means: every euro once, as a credit
         log.warning("Paiement en ligne %s : %s € reçus, il ne restait que %s € sur %s "
-                    "(trop-perçu à rembourser)", txn.transaction_id, txn.amount, left,
+                    "(avoir de trop-perçu)", txn.transaction_id, received, applied,
                     invoice.number)
-    payment = Payment(
-        family_id=txn.family_id, invoice_id=txn.invoice_id, amount=money(txn.amount),
-        method=PaymentMethod.card, received_on=paris_today(),
-        reference=f"{txn.backend} {txn.transaction_id}"[:120],
-    )
-    db.session.add(payment)
-    db.session.flush()
-    db.session.execute(
-        update(PaymentTransaction).where(PaymentTransaction.id == txn.id)
-        .values(payment_id=payment.id).execution_options(synchronize_session=False)
-    )
+        record_overpayment(
+            txn.family_id, invoice.id, received - applied,
+            payment_id=payment.id if payment else None, on_date=paris_today(),
+            comment=str(_l("Paiement en ligne %(reference)s de %(amount)s reçu alors que la "
+                           "facture %(number)s était déjà réglée",
+                           reference=txn.transaction_id, amount=euros(received),
+                           number=invoice.number)))
     refresh_invoice_state(invoice)
-    _receipt_mail(invoice, payment)
+    _receipt_mail(invoice, received, paris_today())
     db.session.commit()
-    log.info("Paiement en ligne %s : %s € reçus pour %s", txn.transaction_id, payment.amount,
+    log.info("Paiement en ligne %s : %s € reçus pour %s", txn.transaction_id, received,
              invoice.number)
     return Notification("paid", 200, content)
 
@@ -217,14 +229,14 @@ def _notified(kind: str, data) -> tuple[Decimal | None, str | None]:
     return amount, (str(reference) if reference is not None else None)
 
 
-def _receipt_mail(invoice: Invoice, payment: Payment) -> None:
+def _receipt_mail(invoice: Invoice, amount: Decimal, received_on: dt.date) -> None:
     family = invoice.family
     to = family.email or next((g.email for g in family.guardians if g.email), None)
     queue_mail(
         to, _l("Paiement reçu : facture %(number)s", number=invoice.number), "payment_received",
         family_id=family.id, kind="payment_received", number=invoice.number,
-        amount=euros(payment.amount, space=" ", before_sign=" "),
-        received_on=payment.received_on.strftime("%d/%m/%Y"),
+        amount=euros(amount, space=" ", before_sign=" "),
+        received_on=received_on.strftime("%d/%m/%Y"),
         settled=invoice.state == "paid",
     )
 

@@ -14,9 +14,18 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
+from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Invoice, InvoiceState, Payment, PaymentMethod
+from ...models import (
+    Invoice,
+    InvoiceState,
+    Payment,
+    PaymentMethod,
+    PaymentTransaction,
+    TransactionState,
+)
 from ..calendar import local_today
 from ..errors import CommandError
 from ..money import InvoiceBalance, euros, to_money, total
@@ -82,7 +91,46 @@ def _check(item: Payment, today: dt.date | None) -> None:
         raise PaymentError(_l("Cette facture n'est pas celle de cette famille."))
     if invoice.state == InvoiceState.cancelled:
         raise PaymentError(_l("Cette facture est annulée par un avoir : rien à payer."))
+    if item.id is None:
+        _check_online_pending(invoice, item)
     _check_amount(invoice, item, amount)
+
+
+def pending_online(invoice_id: int) -> PaymentTransaction | None:
+    """The invoice's online payment started and not answered yet (the bank may still
+    confirm it, even late)."""
+    return db.session.scalars(
+        select(PaymentTransaction)
+        .where(PaymentTransaction.invoice_id == invoice_id,
+               PaymentTransaction.state == TransactionState.pending)
+        .order_by(PaymentTransaction.created_at.desc())
+    ).first()
+
+
+def pending_text(txn: PaymentTransaction) -> str:
+    started = to_user_timezone(txn.created_at.replace(tzinfo=dt.UTC))
+    return str(_l("paiement en ligne de %(amount)s commencé le %(day)s à %(time)s "
+                  "(référence %(reference)s)", amount=_euros(to_money(txn.amount)),
+                  day=started.strftime("%d/%m/%Y"), time=started.strftime("%H:%M"),
+                  reference=txn.transaction_id or txn.reference))
+
+
+def _check_online_pending(invoice: Invoice, item: Payment) -> None:
+    """Every euro once: while the bank may still confirm an online payment, staff record
+    another payment only with an explicit reason (stored on the payment, audited)."""
+    txn = pending_online(invoice.id)
+    if txn is None:
+        return
+    if not (item.override_reason or "").strip():
+        raise PaymentError(_l(
+            "Un %(pending)s attend la confirmation de la banque sur la facture %(number)s : "
+            "l'enregistrer aussi ferait payer deux fois. Attendez la confirmation, ou "
+            "indiquez le motif pour enregistrer quand même (le paiement en ligne confirmé "
+            "deviendra un avoir de trop-perçu).", pending=pending_text(txn),
+            number=invoice.number))
+    item.override_reason = str(_l("Enregistré malgré le %(pending)s : %(reason)s",
+                                  pending=pending_text(txn),
+                                  reason=item.override_reason.strip()))[:2000]
 
 
 def _check_amount(invoice: Invoice, item: Payment, amount: Decimal) -> None:
@@ -105,7 +153,8 @@ def _check_amount(invoice: Invoice, item: Payment, amount: Decimal) -> None:
 
 def record_payment(family_id: int, invoice_id: int, amount: Decimal, method: str,
                    received_on: dt.date, reference: str | None = None,
-                   comment: str | None = None, user_id: int | None = None) -> Payment:
+                   comment: str | None = None, user_id: int | None = None,
+                   override_reason: str | None = None) -> Payment:
     """Record a staff payment and update the invoice's state; commits. Concurrent
     recordings on one invoice are serialised by locking the invoice row."""
     invoice = db.session.get(Invoice, invoice_id, with_for_update=True)
@@ -116,6 +165,7 @@ def record_payment(family_id: int, invoice_id: int, amount: Decimal, method: str
         family_id=family_id, invoice=invoice, amount=amount, method=method,
         received_on=received_on, reference=(reference or "").strip() or None,
         comment=(comment or "").strip() or None, recorded_by_id=user_id,
+        override_reason=(override_reason or "").strip() or None,
     )
     try:
         check_payment(payment)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,7 +35,7 @@ from ...models import (
     SepaBatchLine,
     SepaMandate,
 )
-from ..calendar import local_today
+from ..calendar import local_now, local_today
 from ..errors import CommandError
 from .balance import ZERO, invoice_outstanding, load_invoices, refresh_invoice_state
 
@@ -145,6 +146,8 @@ def pain008(debits: list[Debit], collection_date: dt.date) -> tuple[str, bytes]:
     """The pain.008.001.02 file (message id, XML), validated against the XSD."""
     town = current_app.config.get("PORTAL_TOWN_NAME", "")
     document = SepaDD(creditor(), schema=SCHEMA, clean=True)
+    created = local_now().replace(microsecond=0)
+    document.msg_id = message_id(created)
     for debit in debits:
         mandate = debit.mandate
         document.add_payment({
@@ -164,7 +167,17 @@ def pain008(debits: list[Debit], collection_date: dt.date) -> tuple[str, bytes]:
     except SepaValidationError as exc:
         raise SepaError(_l("Le fichier de prélèvement n'est pas conforme au schéma pain.008 : "
                            "vérifiez les mandats et les paramètres du créancier.")) from exc
+    # sepaxml stamps the machine's clock; the file states the portal's (Paris, 24 hours).
+    xml = _CREATED.sub(f"<CreDtTm>{created:%Y-%m-%dT%H:%M:%S}</CreDtTm>".encode(), xml, 1)
     return document.msg_id, xml
+
+
+_CREATED = re.compile(rb"<CreDtTm>[^<]*</CreDtTm>")
+
+
+def message_id(created: dt.datetime) -> str:
+    """A unique MsgId on the 24-hour clock (sepaxml's own uses %I: 2 pm reads 02)."""
+    return f"{created:%Y%m%d%H%M%S}-{secrets.token_hex(6)}"[:35]
 
 
 def create_batch(month: dt.date, collection_date: dt.date, user_id: int | None = None,

@@ -28,6 +28,7 @@ from ..deadlines import (
 )
 from ..errors import CommandError, transaction
 from .capacity import first_waiting, lock_capacity, seats_taken
+from .enrolment_rules import covers, outside_message
 from .lookup import Target, load_target, parse_day
 
 T = TypeVar("T")
@@ -80,6 +81,14 @@ class DayChanger:
         self.target, self.capacity, self.now, self.actor = target, capacity, now, actor_user_id
 
     # -- lookups ------------------------------------------------------------------------
+    def unpaid_block(self) -> str | None:
+        """Why new bookings are suspended (unpaid threshold), once per command."""
+        if not hasattr(self, "_unpaid_block"):
+            from ..payments.unpaid_block import booking_block
+
+            self._unpaid_block = booking_block(self.target.family_id, self.now.date())
+        return self._unpaid_block
+
     def closed_reason(self, day: dt.date) -> str | None:
         t = self.target
         return t.calendar.closed_reason(day, school_id=t.school_id, service_id=t.service.id)
@@ -149,6 +158,11 @@ class DayChanger:
     def book(self, day, booking, note=None) -> Outcome:
         if booking is not None and booking.state in ACTIVE_STATES:
             return self._outcome(day, booking, _("Ce jour est déjà réservé."), changed=False)
+        if not covers(self.target.enrolment, day):
+            raise CommandError(outside_message(self.target.enrolment))
+        blocked = self.unpaid_block()
+        if blocked:
+            raise CommandError(blocked)
         deadline = booking_deadline(self.target.service, day)
         timing = change_timing(day, deadline, self.now)
         if timing == ChangeTiming.past:

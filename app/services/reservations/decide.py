@@ -30,7 +30,9 @@ from ..alerts import alert_family
 from ..calendar import local_today
 from .capacity import lock_capacity, seats_taken
 from .day import absence_for_late_cancellation, promote_waiting_list
+from .enrolment_rules import apply_enrolment_bounds
 from .errors import CommandError
+from .staleness import stale_reason
 
 VALIDATE, REFUSE = "validate", "refuse"
 
@@ -95,21 +97,20 @@ def _apply_enrolment_change(request: Request) -> None:
             setattr(enrolment, field, dt.date.fromisoformat(change[field]))
     if "comment" in change:
         enrolment.comment = change["comment"]
+    db.session.flush()
+    apply_enrolment_bounds(enrolment, local_today())
 
 
 def _cancel_enrolment(request: Request) -> None:
+    """Future days only: past bookings (attended, billed) are never touched."""
     enrolment: Enrolment = request.enrolment
     enrolment.state = EnrolmentState.cancelled
-    today = local_today()
-    future = db.session.query(Booking).filter(
-        Booking.family_id == enrolment.family_id,
-        Booking.child_id == enrolment.child_id,
-        Booking.service_id == enrolment.service_id,
-        Booking.day > today,
-        Booking.state.in_((BookingState.booked, BookingState.pending, BookingState.waiting)),
-    )
-    for booking in future:
-        booking.state = BookingState.cancelled
+    db.session.flush()
+    apply_enrolment_bounds(enrolment, local_today())
+
+
+def _check_booking(request: Request) -> str | None:
+    return stale_reason(request) or _free_seat(request.booking)
 
 
 def _nothing(request: Request) -> None:
@@ -117,15 +118,17 @@ def _nothing(request: Request) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    RequestKind.booking: Handler(_book, _refuse_booking, lambda r: _free_seat(r.booking)),
-    RequestKind.waiting_list: Handler(_book, _refuse_booking, lambda r: _free_seat(r.booking)),
-    RequestKind.cancellation: Handler(_accept_cancellation, _keep_booking),
-    RequestKind.modification: Handler(_accept_modification, _keep_booking),
+    RequestKind.booking: Handler(_book, _refuse_booking, _check_booking),
+    RequestKind.waiting_list: Handler(_book, _refuse_booking, _check_booking),
+    RequestKind.cancellation: Handler(_accept_cancellation, _keep_booking, stale_reason),
+    RequestKind.modification: Handler(_accept_modification, _keep_booking, stale_reason),
     RequestKind.enrolment: Handler(
-        _enrolment_state(EnrolmentState.validated), _enrolment_state(EnrolmentState.refused)
+        _enrolment_state(EnrolmentState.validated),
+        _enrolment_state(EnrolmentState.refused),
+        stale_reason,
     ),
-    RequestKind.enrolment_change: Handler(_apply_enrolment_change, _nothing),
-    RequestKind.enrolment_cancel: Handler(_cancel_enrolment, _nothing),
+    RequestKind.enrolment_change: Handler(_apply_enrolment_change, _nothing, stale_reason),
+    RequestKind.enrolment_cancel: Handler(_cancel_enrolment, _nothing, stale_reason),
 }
 
 
@@ -192,6 +195,8 @@ class DecideRequests:
             raise
 
     def _decide(self, request: Request) -> None:
+        if request.state != RequestState.pending:
+            return  # withdrawn by an earlier decision of the batch (an enrolment cancelled)
         handler = HANDLERS[request.kind]
         if self.decision == VALIDATE:
             # Validations in one batch may compete for the same day's last seats.

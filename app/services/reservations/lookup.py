@@ -21,6 +21,7 @@ class Target:
     service: Service
     school_year: SchoolYear
     calendar: OpeningCalendar
+    enrolment: Enrolment | None = None
 
     @property
     def school_id(self) -> int:
@@ -38,9 +39,11 @@ def child_of_family(family_id: int, child_id) -> Child | None:
     return db.session.get(Child, child_id)
 
 
-def has_validated_enrolment(family_id: int, child_id: int, service_id: int, year_id: int) -> bool:
+def validated_enrolment(
+    family_id: int, child_id: int, service_id: int, year_id: int
+) -> Enrolment | None:
     return (
-        db.session.query(Enrolment.id)
+        db.session.query(Enrolment)
         .filter_by(
             family_id=family_id,
             child_id=child_id,
@@ -49,8 +52,11 @@ def has_validated_enrolment(family_id: int, child_id: int, service_id: int, year
             state=EnrolmentState.validated,
         )
         .first()
-        is not None
     )
+
+
+def has_validated_enrolment(family_id: int, child_id: int, service_id: int, year_id: int) -> bool:
+    return validated_enrolment(family_id, child_id, service_id, year_id) is not None
 
 
 def parse_day(value) -> dt.date | None:
@@ -80,7 +86,8 @@ def load_target(
         errors.append(_("Ce jour n'appartient à aucune année scolaire ouverte."))
     if errors:
         return None
-    if not has_validated_enrolment(family_id, child.id, service.id, year.id):
+    enrolment = validated_enrolment(family_id, child.id, service.id, year.id)
+    if enrolment is None:
         errors.append(
             _(
                 "%(child)s n'a pas d'inscription validée au service « %(service)s » pour %(year)s.",
@@ -90,4 +97,5 @@ def load_target(
             )
         )
         return None
-    return Target(family_id, child, service, year, OpeningCalendar.for_school_year(year))
+    calendar = OpeningCalendar.for_school_year(year)
+    return Target(family_id, child, service, year, calendar, enrolment)

@@ -21,6 +21,7 @@ from ...models import (
 from ..calendar import OpeningCalendar
 from ..deadlines import ChangeTiming, booking_deadline, cancellation_deadline, change_timing
 from .day import cell_state
+from .enrolment_rules import enrolment_span
 from .seats import SeatsLeft
 
 STATE_LABELS = {
@@ -99,26 +100,36 @@ def month_planning(
     )
     calendars = [OpeningCalendar.for_school_year(year) for year in years]
     enrolments = (
-        db.session.query(Enrolment.child_id, Service)
+        db.session.query(Enrolment, Service)
         .join(Service, Service.id == Enrolment.service_id)
         .filter(
             Enrolment.family_id == family_id,
             Enrolment.state == EnrolmentState.validated,
             Enrolment.school_year_id.in_([y.id for y in years]),
         )
-        .order_by(Service.id)
-        .distinct()
+        .order_by(Service.id, Enrolment.id)
         .all()
     )
+    by_year = {year.id: year for year in years}
+    spans: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
+    services: dict[tuple[int, int], Service] = {}
+    for enrolment, service in enrolments:
+        key = (enrolment.child_id, service.id)
+        services.setdefault(key, service)
+        spans.setdefault(key, []).append(
+            enrolment_span(enrolment, by_year[enrolment.school_year_id])
+        )
     bookings = _bookings(children, days)
-    seats = SeatsLeft.load(children, [service for _child, service in enrolments], days)
+    seats = SeatsLeft.load(children, [service for _enrolment, service in enrolments], days)
     rows = []
     for child in children:
-        for child_id, service in enrolments:
+        for (child_id, _service_id), service in services.items():
             if child_id == child.id:
                 row = PlanningRow(child, service)
+                enrolled = spans[(child_id, service.id)]
                 row.cells = [
-                    _cell(family_id, child, service, day, calendars, bookings, now, seats)
+                    _cell(family_id, child, service, day, calendars, bookings, now, enrolled,
+                          seats)
                     for day in days
                 ]
                 rows.append(row)
@@ -138,7 +149,8 @@ def _bookings(children: list[Child], days: list[dt.date]) -> dict[tuple, Booking
     return {(b.child_id, b.service_id, b.day): b for b in rows}
 
 
-def _cell(family_id, child, service, day, calendars, bookings, now, seats=None) -> Cell:
+def _cell(family_id, child, service, day, calendars, bookings, now, enrolled=None,
+          seats=None) -> Cell:
     calendar = next((c for c in calendars if c.start <= day <= c.end), None)
     reason = (
         calendar.closed_reason(day, child.school_id, service.id)
@@ -148,6 +160,9 @@ def _cell(family_id, child, service, day, calendars, bookings, now, seats=None) 
     if reason:
         return Cell(day, "closed", reason, editable=False)
     booking = bookings.get((child.id, service.id, day))
+    outside = enrolled is not None and not any(start <= day <= end for start, end in enrolled)
+    if outside and (booking is None or cell_state(booking) == "available"):
+        return Cell(day, "closed", str(_l("Hors période d'inscription")), editable=False)
     if (
         booking is not None
         and booking.family_id != family_id

@@ -7,6 +7,7 @@ from flask_appbuilder import AppBuilder
 
 def register(appbuilder: AppBuilder) -> None:
     from . import (
+        absence,
         account,
         alert_count,
         api,
@@ -25,7 +26,7 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     # planning and enrolment first: they open the « Mes réservations » menu.
-    for module in (home, news, account, planning, enrolment, menus, requests, finances,
-                   payment, documents, messages, api, alert_count, quotient_caf,
+    for module in (home, news, account, planning, enrolment, absence, menus, requests,
+                   finances, payment, documents, messages, api, alert_count, quotient_caf,
                    data_export):
         module.register(appbuilder)

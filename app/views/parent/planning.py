@@ -22,6 +22,7 @@ from ...extensions import db
 from ...models import Child, family_child
 from ...services.calendar import CalendarDataError
 from ...services.deadlines import describe_rule
+from ...services.payments.unpaid_block import booking_block
 from ...services.reservations import CommandError
 from ...services.reservations.day import ChangeDay
 from ...services.reservations.planning import STATE_LABELS, MonthPlanning, month_planning
@@ -220,6 +221,7 @@ class ParentPlanningView(BaseView):
                 planning = month_planning(family, month, now, children)
             except CalendarDataError as missing:
                 problem = str(missing)
+            problem = problem or booking_block(family, now.date())
         context = self._context(month, planning, children, now)
         html = self.render_template(
             "parent/planning.html",

@@ -20,6 +20,7 @@ from ...extensions import db
 from ...models import Booking, Child, Service
 from ...security.manager import current_family_ids
 from ...services.calendar import OpeningCalendar, local_now
+from ...services.reservations.enrolment_rules import covering_enrolment
 from ...services.reservations.planning import Cell, MonthPlanning, _cell
 
 WEEKDAY_SHORT = (_l("Lun"), _l("Mar"), _l("Mer"), _l("Jeu"), _l("Ven"), _l("Sam"), _l("Dim"))
@@ -152,7 +153,8 @@ def cell_after_change(
         .one_or_none()
     )
     bookings = {(child.id, service.id, day): booking} if booking else {}
-    return _cell(family, child, service, day, [calendar], bookings, now)
+    enrolled = [(day, day)] if covering_enrolment(family, child.id, service.id, day) else []
+    return _cell(family, child, service, day, [calendar], bookings, now, enrolled)
 
 
 # --- The month in week rows -------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import redirect
+from flask import flash, redirect
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.actions import action
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ...extensions import db
 from ...models import (
@@ -20,6 +22,9 @@ from ...models import (
     RequestState,
 )
 from ...models.base import utcnow
+from ...security.manager import current_family_ids
+from ...services.errors import CommandError
+from ...services.reservations.withdraw import WithdrawRequest
 from ..base import ParentModelView, PortalInterface
 from ..formatters import enum_label, french_date
 
@@ -65,7 +70,7 @@ class ParentBookingView(ParentModelView):
 
 class ParentRequestView(ParentModelView):
     datamodel = PortalInterface(Request)
-    base_permissions = READ_ONLY
+    base_permissions = {"can_list", "can_show", "withdraw"}
     list_title = show_title = _l("Mes demandes")
     list_columns = ["created_at", "kind", "summary", "child", "state", "reason"]
     show_columns = ["created_at", "kind", "summary", "child", "state", "reason", "decided_at"]
@@ -81,6 +86,23 @@ class ParentRequestView(ParentModelView):
         "decided_at": _l("Décidée le"),
     }
     formatters_columns = {"kind": enum_label(RequestKind), "state": enum_label(RequestState)}
+
+    @action(
+        "withdraw",
+        _l("Retirer ma demande"),
+        _l("Retirer cette demande ? Le service ne l'étudiera pas."),
+        icon="fa-undo",
+        single=False,
+    )
+    def withdraw(self, items):
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            try:
+                WithdrawRequest(current_family_ids(), item.id, current_user.id).run()
+                flash(_("Demande retirée : %(summary)s", summary=item.summary), "success")
+            except CommandError as refused:
+                flash(" ".join(refused.messages), "danger")
+        return redirect(self.get_redirect())
 
 
 class ParentAlertView(ParentModelView):

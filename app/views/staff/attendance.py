@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
-from ...models import Attendance, BookingState, Diet, School, Service, ServiceKind
+from ...models import Attendance, BookingState, Diet, RequestState, School, Service, ServiceKind
 from ...services import attendance as svc
 from ...services import kitchen
+from ...services.absences import declared_absences, reason_text
 from ...services.calendar import OpeningCalendar, school_year_containing
 from ...services.menus.check import allergen_conflicts
 from ...services.menus.check import conflicts_by_child as menu_conflicts
@@ -133,6 +134,8 @@ class StaffAttendanceView(BaseView):
             context["closed"] = choice.closed_reason()
             rows = svc.attendance_sheet(choice.day, choice.school.id, choice.service.id)
             context.update(rows=rows, counts=svc.sheet_summary(rows),
+                           absences=declared_absences(rows), absence_reason=reason_text,
+                           request_states=RequestState.labels(),
                            menu_alerts=menu_conflicts(choice.day, choice.school.id, today()))
             if context["query"] and choice.day <= context["today"]:
                 context["found"] = svc.find_children(choice.school.id, choice.day,

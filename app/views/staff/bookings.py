@@ -22,6 +22,8 @@ from ...models import (
     RequestKind,
     RequestState,
 )
+from ...services.calendar import local_today
+from ...services.reservations.enrolment_rules import apply_enrolment_bounds
 from .common import READ_ONLY_ROUTES, PortalStaffView, add_menu_view, labels, reject
 
 
@@ -48,6 +50,14 @@ class StaffEnrolmentView(PortalStaffView):
 
     def pre_update(self, item: Enrolment) -> None:
         _check_child_in_family(item)
+        _check_dates(item)
+        # Saved in FAB's transaction: future days outside the new dates are cancelled.
+        apply_enrolment_bounds(item, local_today())
+
+
+def _check_dates(item: Enrolment) -> None:
+    if item.start_date and item.end_date and item.end_date < item.start_date:
+        reject(_l("La date de fin précède la date de début."))
 
 
 def _check_child_in_family(item) -> None:

@@ -155,6 +155,8 @@ class StaffFamilyView(PortalStaffView):
         "name": _l("Nom du foyer"),
         "notes": _l("Notes du service"),
         "active": _l("Compte actif"),
+        "billing_guardian": _l("Contact facturation (nommé sur les factures)"),
+        "unpaid_block_exempt": _l("Exception au seuil d'impayés (réservations jamais bloquées)"),
     })
     list_columns = ["account_code", "name", "city", "phone", "email", "active"]
     search_columns = ["account_code", "name", "address", "postal_code", "city", "phone", "email",
@@ -163,12 +165,18 @@ class StaffFamilyView(PortalStaffView):
     show_fieldsets = [
         (_l("Foyer"), {"fields": ["account_code", "name", "active"]}),
         (_l("Coordonnées"), {"fields": ["address", "postal_code", "city", "phone", "email"]}),
+        (_l("Facturation"), {"fields": ["billing_guardian", "unpaid_block_exempt"]}),
         (_l("Suivi"), {"fields": ["notes", "created_at", "updated_at"]}),
     ]
     add_columns = ["account_code", "name", "address", "postal_code", "city", "phone", "email",
                    "notes", "active"]
-    edit_columns = add_columns
+    edit_columns = [*add_columns, "billing_guardian", "unpaid_block_exempt"]
     show_template = "messages/staff_family_show.html"  # adds « Écrire à la famille »
+
+    def pre_update(self, item: Family) -> None:
+        guardian = item.billing_guardian
+        if guardian is not None and guardian.family_id != item.id:
+            reject(_l("Le contact facturation doit être un responsable de ce foyer."))
     related_views = [
         StaffGuardianView, StaffChildView, StaffQuotientView, StaffEnrolmentView,
         StaffBookingView, StaffRequestView, StaffAlertView, FinanceInvoiceView,

@@ -126,13 +126,15 @@ class FinancePaymentView(PortalStaffView):
         "received_on": _l("Reçu le"),
         "reference": _l("Référence (n° de chèque, transaction…)"),
         "created_at": _l("Saisi le"),
+        "override_reason": _l("Motif si un paiement en ligne est en cours"),
     })
     enum_columns = {"method": PaymentMethod}
     list_columns = ["received_on", "family", "invoice", "amount", "method", "reference"]
     search_columns = ["received_on", "method", "amount", "reference"]
     base_order = ("received_on", "desc")
-    add_columns = ["family", "invoice", "amount", "method", "received_on", "reference", "comment"]
-    edit_columns = add_columns
+    add_columns = ["family", "invoice", "amount", "method", "received_on", "reference", "comment",
+                   "override_reason"]
+    edit_columns = add_columns[:-1]
     show_columns = [*add_columns, "created_at"]
 
     def pre_add(self, item: Payment) -> None:

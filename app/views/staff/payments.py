@@ -18,11 +18,13 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
+    CreditKind,
     Family,
     Invoice,
     InvoiceLine,
@@ -30,8 +32,10 @@ from ...models import (
     Payment,
     PaymentMethod,
     PaymentReminder,
+    TransactionState,
 )
 from ...services.calendar import local_today
+from ...services.errors import CommandError
 from ...services.payments.balance import (
     ZERO,
     family_balances,
@@ -39,7 +43,15 @@ from ...services.payments.balance import (
     statuses,
     unpaid_query,
 )
-from ...services.payments.offline import STAFF_METHODS, PaymentError, cesu_cap, record_payment
+from ...services.payments.credits import RefundCredit, credit_balance, movements
+from ...services.payments.offline import (
+    STAFF_METHODS,
+    PaymentError,
+    cesu_cap,
+    pending_online,
+    pending_text,
+    record_payment,
+)
 from ...services.reservations.lookup import parse_day
 from ..formatters import euros, french_date
 from .common import add_menu_view
@@ -74,6 +86,16 @@ def _date(text: str | None) -> dt.date | None:
 def balances(family_ids: list[int]) -> dict[int, Decimal]:
     """family id → what it owes (positive) or its credit (negative); Decimal sums in Python."""
     return {family_id: balance.due for family_id, balance in family_balances(family_ids).items()}
+
+
+def _pending(invoices: list[Invoice]) -> list[tuple[str, str]]:
+    """(invoice number, what is pending) for the open invoices being paid online."""
+    found = []
+    for invoice in invoices:
+        txn = pending_online(invoice.id)
+        if txn is not None:
+            found.append((invoice.number, pending_text(txn)))
+    return found
 
 
 class FinancePaymentAccountView(BaseView):
@@ -126,7 +148,8 @@ class FinancePaymentAccountView(BaseView):
             try:
                 payment = record_payment(pk, invoice_id or 0, amount, form["method"],
                                          received_on, form.get("reference"),
-                                         form.get("comment"), user_id=_user_id())
+                                         form.get("comment"), user_id=_user_id(),
+                                         override_reason=form.get("override_reason"))
             except PaymentError as refused:
                 errors.append(str(refused))
             else:
@@ -135,7 +158,22 @@ class FinancePaymentAccountView(BaseView):
                 return redirect(url_for(".show", pk=pk))
         return self._account(pk, errors=errors, form=form)
 
-    def _account(self, pk: int, errors: list[str] | None = None, form=None):
+    @expose("/<int:pk>/remboursement", methods=["POST"])
+    @has_access
+    def refund(self, pk: int):
+        if db.session.get(Family, pk) is None:
+            abort(404)
+        form = request.form
+        try:
+            row = RefundCredit(pk, form.get("amount"), form.get("holder"), form.get("iban"),
+                               form.get("reference"), form.get("on_date"), _user_id()).run()
+        except CommandError as refused:
+            return self._account(pk, form=form, refund_errors=refused.messages)
+        flash(_("Remboursement de %(amount)s enregistré.", amount=euros(row.amount)), "success")
+        return redirect(url_for(".show", pk=pk) + "#avoir")
+
+    def _account(self, pk: int, errors: list[str] | None = None, form=None,
+                 refund_errors: list[str] | None = None):
         family = db.session.get(Family, pk)
         if family is None:
             abort(404)
@@ -153,11 +191,14 @@ class FinancePaymentAccountView(BaseView):
             "finance_staff/account.html", title=_("Compte %(name)s", name=family.name),
             family=family, balance=balances([pk])[pk], invoices=invoices, payments=payments,
             open_invoices=open_invoices,
+            pending=_pending([s.invoice for s in open_invoices]),
+            credit=credit_balance(pk), credit_rows=movements(pk),
+            credit_kinds=CreditKind.labels(), refund_errors=refund_errors or [],
             cesu={s.invoice.id: cesu_cap(s.invoice) for s in open_invoices},
             methods=[(m.value, m.label) for m in STAFF_METHODS], all_methods=PaymentMethod,
             states=InvoiceState, errors=errors or [], form=form or {},
             today=local_today(), euros=euros, french_date=french_date, zero=ZERO,
-        ), (400 if errors else 200)
+        ), (400 if errors or refund_errors else 200)
 
 
 class FinanceUnpaidView(BaseView):
@@ -177,10 +218,12 @@ class FinanceUnpaidView(BaseView):
             query.options(selectinload(Invoice.family))
             .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
         ids = [s.invoice.id for s in rows]
-        reminded = dict(db.session.execute(
-            select(PaymentReminder.invoice_id, func.max(PaymentReminder.sent_at))
-            .where(PaymentReminder.invoice_id.in_(ids or [-1]))
-            .group_by(PaymentReminder.invoice_id)).all())
+        # Stored in UTC, shown on the town's clock (a reminder at 00:30 in Paris is today's).
+        reminded = {invoice_id: to_user_timezone(sent_at) for invoice_id, sent_at in
+                    db.session.execute(
+                        select(PaymentReminder.invoice_id, func.max(PaymentReminder.sent_at))
+                        .where(PaymentReminder.invoice_id.in_(ids or [-1]))
+                        .group_by(PaymentReminder.invoice_id)).all()}
         return self.render_template(
             "finance_staff/unpaid.html", title=_("Impayés"), rows=rows, reminded=reminded,
             total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
@@ -206,6 +249,24 @@ class FinanceUnpaidView(BaseView):
         return redirect(url_for(".list"))
 
 
+class FinanceReconciliationView(BaseView):
+    """Rapprochement: online transactions whose confirmation, amount or invoice disagree."""
+
+    route_base = "/gestion/rapprochement"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        from ...services.payments.reconciliation import disagreements
+
+        return self.render_template(
+            "finance_staff/reconciliation.html", title=_("Rapprochement des paiements en ligne"),
+            rows=disagreements(), euros=euros, french_date=french_date,
+            states=TransactionState.labels(),
+        )
+
+
 def register(appbuilder: AppBuilder) -> None:
     from .payment_batches import FinanceSepaBatchView, FinanceTaxCertificateView
 
@@ -213,6 +274,8 @@ def register(appbuilder: AppBuilder) -> None:
                   "fa-balance-scale")
     add_menu_view(appbuilder, FinanceUnpaidView, _l("Impayés et relances"), "Finances",
                   "fa-bell")
+    add_menu_view(appbuilder, FinanceReconciliationView, _l("Rapprochement"), "Finances",
+                  "fa-check-square-o")
     add_menu_view(appbuilder, FinanceSepaBatchView, _l("Prélèvements SEPA"), "Finances",
                   "fa-exchange")
     add_menu_view(appbuilder, FinanceTaxCertificateView, _l("Attestations fiscales"),

@@ -39,9 +39,10 @@ from ...models import (
     Service,
     ServiceCapacity,
 )
-from ...services import account_changes, documents  # noqa: F401  (register their HANDLERS)
+from ...services import absences, account_changes, documents  # noqa: F401  (register their HANDLERS)
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
 from ...services.reservations.errors import CommandError
+from ...services.reservations.staleness import stale_reasons
 from ..base import PortalInterface
 from ..formatters import french_date
 from .common import PortalStaffView, add_menu_view, labels
@@ -94,6 +95,19 @@ def places_text(taken: int, capacity: int | None) -> str:
     return _("%(text)s (complet)", text=text) if taken >= capacity else text
 
 
+def _problem_text(item: Request, stale: dict[int, str], seats: dict) -> str:
+    """Why the request cannot be validated as it stands (empty when it can)."""
+    if item.id in stale:
+        return _("Ne peut plus être validée : %(reason)s.", reason=stale[item.id])
+    booking = item.booking
+    if booking is not None and item.kind in (RequestKind.booking, RequestKind.waiting_list):
+        taken, capacity = seats.get((booking.service_id, booking.school_id, booking.day),
+                                    (0, None))
+        if capacity is not None and taken >= capacity:
+            return _("En attente d'une place : journée complète.")
+    return ""
+
+
 class QueueInterface(PortalInterface):
     """Fills the virtual columns school, service, day and places of a page of requests."""
 
@@ -101,6 +115,7 @@ class QueueInterface(PortalInterface):
         lst = list(lst)
         seats = seats_of([r.booking for r in lst if r.booking is not None]) \
             if "places" in list_columns else {}
+        stale = stale_reasons(lst) if "problem" in list_columns else {}
         for item, values in zip(lst, super().get_values(lst, list_columns), strict=True):
             place = _place(item)
             booking = item.booking
@@ -112,6 +127,8 @@ class QueueInterface(PortalInterface):
             if "places" in list_columns:
                 key = (booking.service_id, booking.school_id, booking.day) if booking else None
                 values["places"] = places_text(*seats[key]) if key in seats else ""
+            if "problem" in list_columns:
+                values["problem"] = _problem_text(item, stale, seats)
             yield values
 
     def get_filters(self, search_columns=None, search_filters=None):
@@ -238,6 +255,7 @@ class _RequestList(PortalStaffView):
         "summary": _l("Demande"),
         "day": _l("Jour"),
         "places": _l("Places (prises / capacité)"),
+        "problem": _l("À vérifier"),
         "created_at": _l("Reçue le"),
         "decided_at": _l("Décidée le"),
         "decided_by": _l("Décidée par"),
@@ -283,7 +301,7 @@ class StaffRequestQueueView(_RequestList):
     list_title = _l("File des demandes")
     show_title = _l("Demande à traiter")
     list_columns = ["created_at", "kind", "summary", "family", "school", "service", "day",
-                    "places"]
+                    "places", "problem"]
     csv_columns = ["created_at", "kind", "summary", "family", "child"]
 
     @action("validate", _l("Valider"),

@@ -17,6 +17,7 @@ from ...models import (
     ServiceCapacity,
     ServiceKind,
 )
+from ...services.deadlines import validate_rule
 from .common import PortalStaffView, add_menu_view, labels, reject
 from .documents import StaffPublishedDocumentView
 from .families import StaffChildView
@@ -154,6 +155,24 @@ class StaffServiceView(PortalStaffView):
                    "active", "last_seats_threshold", *_DEADLINE_LABELS]
     edit_columns = add_columns
     related_views = [StaffServiceCapacityView, StaffClosureView, FinanceTariffView]
+
+    def pre_add(self, item: Service) -> None:
+        _check_deadlines(item)
+
+    def pre_update(self, item: Service) -> None:
+        _check_deadlines(item)
+
+
+def _check_deadlines(item: Service) -> None:
+    """A rule the planning cannot compute is refused here, not on the parents' pages."""
+    errors = [
+        *validate_rule(item.booking_deadline_kind, item.booking_deadline_value,
+                       item.booking_deadline_time),
+        *validate_rule(item.cancel_deadline_kind, item.cancel_deadline_value,
+                       item.cancel_deadline_time),
+    ]
+    if errors:
+        reject(" ".join(dict.fromkeys(str(e) for e in errors)))
 
 
 _WEEKDAYS = (_l("lun."), _l("mar."), _l("mer."), _l("jeu."), _l("ven."), _l("sam."),

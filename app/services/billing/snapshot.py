@@ -1,0 +1,187 @@
+"""Issued invoices never change: at issue, an invoice stores everything its PDF shows (the
+debtor, a named guardian — the family's billing contact, else its first guardian —, the
+address, the lines, unit prices, totals, due date, the town's letterhead). The PDF is
+rendered from that snapshot: after an address, a tariff or a letterhead change the same
+document comes out. A credit note freezes what it shows the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+from ...extensions import db
+from ...models import CreditNote, Family, Guardian, Invoice
+from ..money import to_money
+
+VERSION = 1
+
+
+def debtor_name(family: Family) -> str:
+    """The guardian the invoice names: the billing contact, else the first guardian."""
+    guardian: Guardian | None = family.billing_guardian
+    if guardian is None or guardian.family_id != family.id:
+        guardian = (
+            db.session.query(Guardian)
+            .filter(Guardian.family_id == family.id)
+            .order_by(Guardian.id)
+            .first()
+        )
+    if guardian is None:
+        return family.name
+    return f"{guardian.first_name} {guardian.last_name}".strip()
+
+
+def _debtor(family: Family, guardian: Guardian | None = None) -> dict:
+    name = (f"{guardian.first_name} {guardian.last_name}".strip() if guardian
+            else debtor_name(family))
+    return {
+        "name": name,
+        "family_name": family.name,
+        "account_code": family.account_code,
+        "address": family.address or "",
+        "postal_code": family.postal_code or "",
+        "city": family.city or "",
+    }
+
+
+def debtors(family_ids: list[int]) -> dict[int, dict]:
+    """family id → its debtor block, for a chunk of families in two queries."""
+    families = db.session.query(Family).filter(Family.id.in_(family_ids)).all()
+    guardians: dict[int, list[Guardian]] = {}
+    for guardian in (
+        db.session.query(Guardian)
+        .filter(Guardian.family_id.in_(family_ids))
+        .order_by(Guardian.id)
+    ):
+        guardians.setdefault(guardian.family_id, []).append(guardian)
+    result = {}
+    for family in families:
+        own = guardians.get(family.id, [])
+        chosen = next((g for g in own if g.id == family.billing_guardian_id), None)
+        chosen = chosen or (own[0] if own else None)
+        block = _debtor(family, chosen)
+        result[family.id] = block
+    return result
+
+
+def invoice_snapshot(invoice: Invoice, town: dict, mandate_rum: str | None,
+                     debtor: dict | None = None) -> dict:
+    lines = sorted(invoice.lines, key=lambda line: line.id or 0)
+    return {
+        "version": VERSION,
+        "number": invoice.number,
+        "issued_on": invoice.issued_on.isoformat(),
+        "due_on": invoice.due_on.isoformat(),
+        "period_start": invoice.period_start.isoformat(),
+        "total": str(to_money(invoice.total)),
+        "direct_debit": bool(invoice.direct_debit),
+        "mandate_rum": mandate_rum,
+        "debtor": debtor or _debtor(invoice.family),
+        "town": town,
+        "lines": [
+            {
+                "label": line.label,
+                "quantity": line.quantity,
+                "unit_price": str(to_money(line.unit_price)),
+                "amount": str(to_money(line.amount)),
+            }
+            for line in lines
+        ],
+    }
+
+
+def freeze_invoices(invoices: list[Invoice]) -> None:
+    """Write each snapshot once, when the invoices are issued (never again)."""
+    from .pdf import mandate_of, town_details  # the letterhead lives with the PDF
+
+    invoices = [invoice for invoice in invoices if not invoice.snapshot]
+    if not invoices:
+        return
+    town = town_details()
+    blocks = debtors(sorted({invoice.family_id for invoice in invoices}))
+    for invoice in invoices:
+        mandate = mandate_of(invoice) if invoice.direct_debit else None
+        invoice.snapshot = json.dumps(
+            invoice_snapshot(invoice, town, mandate.rum if mandate else None,
+                             blocks.get(invoice.family_id)),
+            ensure_ascii=False,
+        )
+
+
+def freeze_credit_note(note: CreditNote) -> None:
+    if note.snapshot:
+        return
+    from .pdf import town_details
+
+    invoice = note.invoice
+    note.snapshot = json.dumps(
+        {
+            "version": VERSION,
+            "number": note.number,
+            "invoice_number": invoice.number,
+            "invoice_issued_on": invoice.issued_on.isoformat(),
+            "issued_on": note.issued_on.isoformat(),
+            "amount": str(to_money(note.amount)),
+            "reason": note.reason,
+            "debtor": _frozen_debtor(invoice),
+            "town": town_details(),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _frozen_debtor(invoice: Invoice) -> dict:
+    """A credit note names the invoice's debtor as the invoice did."""
+    frozen = load(invoice.snapshot)
+    return frozen["debtor"] if frozen else _debtor(invoice.family, None)
+
+
+def load(text: str | None) -> dict | None:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+@dataclass
+class FrozenLine:
+    label: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+def frozen_context(invoice: Invoice) -> dict | None:
+    """The parts of the PDF's context the snapshot fixes (None: an invoice issued before
+    snapshots existed, rendered from its rows)."""
+    frozen = load(invoice.snapshot)
+    if frozen is None:
+        return None
+    debtor = frozen["debtor"]
+    return {
+        "debtor": SimpleNamespace(**debtor),
+        "town": frozen["town"],
+        "lines": [
+            FrozenLine(line["label"], int(line["quantity"]), Decimal(line["unit_price"]),
+                       Decimal(line["amount"]))
+            for line in frozen["lines"]
+        ],
+        "total": Decimal(frozen["total"]),
+        "mandate_rum": frozen.get("mandate_rum"),
+    }
+
+
+def credit_note_view(note: CreditNote) -> SimpleNamespace:
+    """What the invoice PDF shows of a credit note: its frozen text when it has one."""
+    frozen = load(note.snapshot) or {}
+    return SimpleNamespace(
+        number=frozen.get("number", note.number),
+        issued_on=note.issued_on,
+        amount=Decimal(frozen["amount"]) if "amount" in frozen else note.amount,
+        reason=frozen.get("reason", note.reason),
+    )
