@@ -105,6 +105,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Other sites a form may lead to (CSP form-action): the PayFiP payment pages.
+    PORTAL_CSP_FORM_ACTION = os.environ.get(
+        "PORTAL_CSP_FORM_ACTION", "https://www.payfip.gouv.fr https://www.tipi.budget.gouv.fr"
+    )
 
     # Mail
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -44,6 +44,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
 
+    from .security import input_guard
+
+    input_guard.install_converters(app)
     with app.app_context():
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -54,11 +57,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from . import audit, cli, errors, tasks
     from .background import Background
-    from .security import sessions
+    from .security import headers, sessions
 
     sessions.register()
     Background(app)
 
+    headers.register(app)
+    input_guard.register(app)
     errors.register(app)
     cli.register(app)
     audit.register(app)

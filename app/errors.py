@@ -34,8 +34,24 @@ _MESSAGES = {
 }
 
 
-def _render(code: int):
-    title, message = _MESSAGES[code]
+_REFUSED_INPUT = {
+    "nul": _l("La demande contient un caractère invalide (caractère nul) : vérifiez les "
+              "informations saisies, sans copier-coller de caractères spéciaux."),
+    "number": _l("La demande contient un nombre trop grand : vérifiez les informations "
+                 "saisies."),
+    "depth": _l("La demande est trop complexe (trop de niveaux imbriqués)."),
+    "query": _l("Le paramètre de recherche « q » est invalide : un objet rison est attendu, "
+                "par exemple (page:0,page_size:20)."),
+}
+_CSRF_TITLE = _l("Page expirée")
+_CSRF_MESSAGE = _l("Ce formulaire a expiré ou n'a pas été envoyé depuis le portail. "
+                   "Rechargez la page et recommencez : rien n'a été enregistré.")
+
+
+def _render(code: int, title=None, message=None):
+    default_title, default_message = _MESSAGES[code]
+    title, message = title or default_title, message or default_message
+    _ensure_user()
     if request.path.startswith("/api/"):
         return jsonify(message=str(message)), code
     if _untrusted_host():
@@ -48,6 +64,24 @@ def _render(code: int):
         message=str(message),
         appbuilder=getattr(current_app, "appbuilder", None),
     ), code
+
+
+def _ensure_user() -> None:
+    """The layout reads g.user, which FAB sets in a before_request that an earlier refusal
+    (CSRF, input guard) may have skipped."""
+    from flask import g
+    from flask_login import current_user
+
+    if not hasattr(g, "user"):
+        g.user = current_user
+
+
+def _refused_input(exc):
+    return _render(400, message=_REFUSED_INPUT.get(getattr(exc, "kind", "")))
+
+
+def _csrf_failed(exc):
+    return _render(400, title=_CSRF_TITLE, message=_CSRF_MESSAGE)
 
 
 def _untrusted_host() -> bool:
@@ -125,6 +159,12 @@ def _is_connection_error(exc: DBAPIError) -> bool:
 
 
 def register(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    from .security.input_guard import RefusedInput
+
+    app.register_error_handler(RefusedInput, _refused_input)
+    app.register_error_handler(CSRFError, _csrf_failed)
     for code in _MESSAGES:
         if code != 500:
             app.register_error_handler(code, lambda exc, code=code: _render(code))

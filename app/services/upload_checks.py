@@ -3,7 +3,9 @@
 Accepted: jpeg, png, pdf, doc, docx, up to 10 MB. The extension that counts is the last one,
 and its content must match it (magic bytes); images are opened with Pillow (format, size
 limits, integrity); a docx must be a real Word OOXML package (not a macro-enabled one) that
-is no zip bomb. A name hiding a dangerous extension ("facture.php.pdf", "x.pdf.exe") is
+is no zip bomb. Active content is refused (app/services/upload_active.py): a PDF with
+JavaScript or automatic actions, an old .doc with macros, a .docx that loads a remote
+template or object. A name hiding a dangerous extension ("facture.php.pdf", "x.pdf.exe") is
 refused, and so is an HTML page, an SVG image or a program under any name.
 
 The content type sent by the browser is ignored: the stored type comes from the checked
@@ -21,11 +23,14 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from . import upload_active
 from .errors import CommandError
 
 MAX_SIZE = 10 * 1024 * 1024
 MAX_IMAGE_SIDE = 10_000  # pixels
-MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel phone photo passes
+# 25 megapixels: a 12-24 MP phone photo passes; a 49-MP image (about 200 MB once decoded)
+# is refused before anything is decoded.
+MAX_IMAGE_PIXELS = 25_000_000
 MAX_ZIP_TOTAL = 50 * 1024 * 1024  # uncompressed size of a docx
 MAX_ZIP_RATIO = 100  # per entry, uncompressed / compressed
 MAX_ZIP_ENTRIES = 2_000
@@ -139,6 +144,10 @@ def _check_content(name: str, extension: str, data: bytes) -> None:
         _check_image(name, extension, data)
     elif extension == "docx":
         _check_docx(name, data)
+    elif extension == "pdf":
+        upload_active.check_pdf(name, data)
+    elif extension == "doc":
+        upload_active.check_ole_doc(name, data)
 
 
 def _mismatch(name: str, extension: str) -> str:
@@ -175,8 +184,9 @@ def _check_image(name: str, extension: str, data: bytes) -> None:
 def _too_big(name: str, width: int, height: int) -> UploadRefused:
     size = f" ({width} × {height})" if width and height else ""
     return UploadRefused(
-        _("L'image « %(name)s »%(size)s est trop grande : %(max)s pixels de côté au plus. "
-          "Réduisez-la ou envoyez-la en PDF.", name=name, size=size, max=MAX_IMAGE_SIDE)
+        _("L'image « %(name)s »%(size)s est trop grande : %(max)s pixels de côté et "
+          "%(megapixels)s mégapixels au plus. Réduisez-la ou envoyez-la en PDF.", name=name,
+          size=size, max=MAX_IMAGE_SIDE, megapixels=MAX_IMAGE_PIXELS // 1_000_000)
     )
 
 
@@ -204,6 +214,7 @@ def _check_docx(name: str, data: bytes) -> None:
             _("« %(name)s » n'a pas pu être vérifié (document anormalement compressé ou "
               "protégé) : envoyez-le en PDF.", name=name)
         )
+    upload_active.check_docx_relationships(name, package)
 
 
 def _inflates_within_limit(package: zipfile.ZipFile, entries) -> bool:

@@ -24,7 +24,9 @@ from flask_appbuilder.views import expose
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import BadRequest
 
+from ..fab_fixes import checked_order
 from ..security.manager import current_family_ids
 from ..security.scope import (
     PUBLIC_REFERENCE_MODELS,
@@ -33,6 +35,7 @@ from ..security.scope import (
     scope_filters,
 )
 from ..services.calendar import local_today
+from ..services.exports import safe_cell
 
 
 class PortalInterface(SQLAInterface):
@@ -77,8 +80,8 @@ def csv_value(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return safe_cell(", ".join(str(v) for v in value))
+    return safe_cell(str(value))
 
 
 class EagerListMixin:
@@ -110,9 +113,9 @@ class StaffModelView(EagerListMixin, ModelView):
     @has_access
     def csv(self):
         get_filter_args(self._filters)
-        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
-        if not order_column and self.base_order:
-            order_column, order_direction = self.base_order
+        order_column, order_direction = checked_order(
+            self, *get_order_args().get(self.__class__.__name__, ("", ""))
+        )
         filters = self._filters.get_joined_filters(self._base_filters)
         limit = current_app.config["CSV_EXPORT_MAX_ROWS"]
         _, items = self.datamodel.query(
@@ -122,7 +125,7 @@ class StaffModelView(EagerListMixin, ModelView):
         buffer = io.StringIO()
         buffer.write("\ufeff")  # BOM: French Excel then reads UTF-8 correctly
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([str(self.label_columns.get(c, c)) for c in columns])
+        writer.writerow([safe_cell(str(self.label_columns.get(c, c))) for c in columns])
         for item in items:
             writer.writerow([csv_value(self._csv_cell(item, c)) for c in columns])
         name = self.__class__.__name__.removeprefix("Staff").removesuffix("View").lower()
@@ -217,3 +220,28 @@ class ParentModelRestApi(ParentScopeMixin, ModelRestApi):
     allow_browser_login = True
     # Authenticated by the browser session: writes need the CSRF token (FAB exempts APIs).
     csrf_exempt = False
+    page_size = 20
+    max_page_size = 100
+
+    def _sanitize_page_args(self, page, page_size):
+        """FAB turns a page_size below 1 into its maximum (every row): refuse it instead."""
+        if page is not None and not (isinstance(page, int) and page >= 0):
+            raise ApiArgumentRefused(_("Le numéro de page doit être un entier positif ou nul."))
+        if page_size is not None and not (
+            isinstance(page_size, int) and 1 <= page_size <= self.max_page_size
+        ):
+            raise ApiArgumentRefused(
+                _("La taille de page doit être comprise entre 1 et %(max)d.",
+                  max=self.max_page_size)
+            )
+        return super()._sanitize_page_args(page, page_size)
+
+
+class ApiArgumentRefused(BadRequest):
+    """A refused REST argument: FAB's @safe answers 400 with str(exc) as the message."""
+
+    def __init__(self, message: str):
+        super().__init__(description=message)
+
+    def __str__(self) -> str:
+        return str(self.description)

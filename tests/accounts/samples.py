@@ -7,13 +7,18 @@ import struct
 import zipfile
 import zlib
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+from tests.hardening.ole import word97
+from tests.hardening.pdfs import CLEAN, pdf
+
+PDF = CLEAN  # a real one-page PDF, with its cross-reference table
+
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
        b"<script>alert(1)</script></svg>")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+PDF_WITH_HTML = pdf(objects=("<< /Note (<html><body><script>alert(document.cookie)</script>"
+                              "</body></html>) >>",))
+OLE_DOC = word97()  # a real OLE compound file (Word 97), without macros
 
 
 def png(width: int = 40, height: int = 30) -> bytes:

@@ -107,7 +107,8 @@ def test_real_documents_are_stored_under_a_random_name_and_sent_to_staff(
 
 def test_the_family_downloads_its_document_as_an_attachment_never_rendered(app, client, world):
     f.login(client, "martin")
-    _send(client, world, samples.HTML.replace(b"<!DOCTYPE html>", b"%PDF-1.4 "), "piège.pdf")
+    # A real PDF whose bytes hold an HTML page: a browser sniffing it would run the script.
+    _send(client, world, samples.PDF_WITH_HTML, "piège.pdf")
     with app.app_context():
         [document] = _documents()
     page = client.get("/famille/documents/").get_data(as_text=True)

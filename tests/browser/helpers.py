@@ -4,12 +4,18 @@ from __future__ import annotations
 
 
 class PageProblems:
-    """JavaScript errors and failed same-origin requests seen by a page."""
+    """JavaScript errors, Content-Security-Policy refusals (an inline script or handler the
+    CSP blocked) and failed same-origin requests seen by a page."""
 
     def __init__(self, page, origin: str):
         self.errors: list[str] = []
         page.on("pageerror", lambda exc: self.errors.append(f"JS: {exc}"))
+        page.on("console", self._console)
         page.on("response", lambda r: self._response(r, origin))
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(f"CSP: {message.text}")
 
     def _response(self, response, origin: str) -> None:
         if response.url.startswith(origin) and response.status >= 400:

@@ -23,6 +23,7 @@ from ...extensions import db
 from ...models import Invoice, PaymentTransaction, TransactionState
 from ..calendar import local_today
 from ..errors import CommandError
+from ..locking import write_lock
 from ..money import euros
 from .balance import ZERO, live_transactions, load_invoices, refresh_invoice_state
 from .balance import statuses as invoice_statuses
@@ -105,6 +106,7 @@ def start_payment(invoice_id: int, family_ids: list[int], email: str | None,
     """Open an online payment of the invoice's outstanding amount; returns the URL to send
     the payer to. Raises LookupError for an invoice outside `family_ids` and PaymentRefused
     when it cannot be paid online."""
+    write_lock(Invoice, [invoice_id])  # SQLite: two clicks at once open one attempt
     query = (
         db.session.query(Invoice)
         .filter(Invoice.id == invoice_id, Invoice.family_id.in_(family_ids or [-1]))

@@ -33,6 +33,7 @@ from .lookup import Target, load_target, parse_day
 
 T = TypeVar("T")
 ACTIONS = ("book", "cancel", "withdraw", "note", "toggle")
+NOTE_MAX_LENGTH = 255  # Booking.note is a String(255)
 ACTIVE_STATES = (
     BookingState.booked,
     BookingState.pending,
@@ -360,6 +361,9 @@ class ChangeDay:
         errors: list[str] = []
         if self.action not in ACTIONS:
             errors.append(_("Action inconnue."))
+        if self.note is not None and len(self.note.strip()) > NOTE_MAX_LENGTH:
+            errors.append(_("La note ne peut pas dépasser %(max)d caractères.",
+                            max=NOTE_MAX_LENGTH))
         self.day = parse_day(self.raw_day)
         if self.day is None:
             errors.append(_("Date invalide : utilisez le format AAAA-MM-JJ."))

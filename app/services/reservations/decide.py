@@ -130,6 +130,8 @@ HANDLERS: dict[str, Handler] = {
     RequestKind.enrolment_change: Handler(_apply_enrolment_change, _nothing, stale_reason),
     RequestKind.enrolment_cancel: Handler(_cancel_enrolment, _nothing, stale_reason),
 }
+_BOOKING_KINDS = {RequestKind.booking, RequestKind.waiting_list, RequestKind.cancellation,
+                  RequestKind.modification}
 
 
 class DecideRequests:
@@ -175,6 +177,10 @@ class DecideRequests:
         handler = HANDLERS.get(request.kind)
         if handler is None:
             return [_("« %(summary)s » se traite dans son propre écran.", summary=request.summary)]
+        if request.kind in _BOOKING_KINDS and request.booking is None:
+            # The booking was deleted since (its child removed): nothing left to decide.
+            return [_("« %(summary)s » ne porte plus sur aucune réservation.",
+                      summary=request.summary)]
         if self.decision == VALIDATE:
             problem = handler.check(request)
             if problem:

@@ -169,6 +169,10 @@ def _cell(family_id, child, service, day, calendars, bookings, now, enrolled=Non
         and cell_state(booking) != "available"
     ):
         return Cell(day, "closed", str(_l("Géré par l'autre foyer de l'enfant")), editable=False)
+    if booking is not None and booking.family_id != family_id:
+        # The other household's cancelled day is free for this one; nothing of that
+        # booking (its note, its attendance) is shown (separated parents).
+        booking = None
     state = cell_state(booking)
     deadline = (cancellation_deadline if state == "booked" else booking_deadline)(service, day)
     timing = change_timing(day, deadline, now)

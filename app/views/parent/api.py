@@ -12,6 +12,7 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...models import Booking
@@ -38,6 +39,21 @@ class ParentBookingApi(ParentModelRestApi):
     show_columns = list_columns
     search_columns = ["day", "state", "child", "service"]
     order_columns = ["day"]
+    # Read-only: `_info` describes what a booking is made of, not every column of the table.
+    add_columns = ["child", "service", "day"]
+    edit_columns = ["day"]
+    label_columns = {
+        "id": _l("Identifiant"),
+        "day": _l("Jour"),
+        "state": _l("État"),
+        "attendance": _l("Présence"),
+        "child": _l("Enfant"),
+        "child_id": _l("Enfant (numéro)"),
+        "service": _l("Service"),
+        "service_id": _l("Service (numéro)"),
+        "child.first_name": _l("Prénom de l'enfant"),
+        "service.name": _l("Nom du service"),
+    }
 
 
 class ParentBookingChangeApi(BaseApi):
@@ -53,9 +69,33 @@ class ParentBookingChangeApi(BaseApi):
     @expose("/change", methods=["POST"])
     @protect(allow_browser_login=True)
     def change(self):
-        """Body: {"child_id", "service_id", "day": "YYYY-MM-DD", "action": "toggle" | "book" |
-        "cancel" | "withdraw" | "note", "note"}. 200: the new cell and the outcome's message;
-        400: {"message", "messages"} in French, nothing changed."""
+        """Book, cancel, withdraw, note or toggle one day (the planning's rules).
+        ---
+        post:
+          description: >-
+            One planning cell changed. 200 gives the new cell and the outcome message;
+            400 gives message and messages in French, and nothing is changed.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [child_id, service_id, day]
+                  properties:
+                    child_id: {type: integer}
+                    service_id: {type: integer}
+                    day: {type: string, format: date}
+                    action:
+                      type: string
+                      enum: [toggle, book, cancel, withdraw, note]
+                    note: {type: string, maxLength: 255}
+          responses:
+            200:
+              description: The cell after the change
+            400:
+              description: Refused, in French; nothing changed
+        """
         payload = request.get_json(silent=True)
         if not isinstance(payload, dict):
             return self._refused([_("Requête invalide : envoyez un objet JSON.")])

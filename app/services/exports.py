@@ -1,0 +1,25 @@
+"""Cells of spreadsheet exports (CSV today; any XLSX writer must use the same function).
+
+Formula injection (CWE-1236, OWASP "CSV injection"): a family's field `=HYPERLINK(…)` or a
+document named `=2+5+cmd|…` would run as a formula in the manager's Excel or LibreOffice.
+A text starting with `=`, `+`, `-`, `@`, a tab or a carriage return (after any leading
+spaces) is prefixed with an apostrophe, which both programs show as plain text. Plain
+numbers (`-12,50`, `-12,50 €`, `+33 6 12 34 56 78` is not one: it is text) stay numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?\d[\d\u00a0\u202f .]*(,\d+)?(\s?€)?")
+
+
+def safe_cell(text: str) -> str:
+    """`text` as a spreadsheet shows it: never a formula."""
+    if not text:
+        return text
+    stripped = text.lstrip(" ")
+    if stripped.startswith(_TRIGGERS) and not _NUMBER.fullmatch(stripped):
+        return "'" + text
+    return text
