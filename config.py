@@ -16,6 +16,12 @@ def _bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _password_policy(password: str) -> None:
+    from app.security.passwords import fab_validator
+
+    fab_validator(password)
+
+
 class Config:
     ENV_NAME = os.environ.get("PORTAL_ENV", "")
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -46,9 +52,21 @@ class Config:
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
-    # Anti-intrusion: lock an account after this many failed logins in a row.
+    # Anti-intrusion (app/services/login_guard.py): lock an account after this many failed
+    # logins in a row, for a delay that doubles with each lock (up to the maximum); count
+    # failed logins per client address too, sized for 50 parents behind one connection.
     PORTAL_MAX_FAILED_LOGINS = int(os.environ.get("PORTAL_MAX_FAILED_LOGINS", "5"))
     PORTAL_LOCK_MINUTES = int(os.environ.get("PORTAL_LOCK_MINUTES", "15"))
+    PORTAL_LOCK_MAX_MINUTES = int(os.environ.get("PORTAL_LOCK_MAX_MINUTES", "1440"))
+    PORTAL_ADDRESS_MAX_FAILURES = int(os.environ.get("PORTAL_ADDRESS_MAX_FAILURES", "200"))
+    PORTAL_ADDRESS_WINDOW_MINUTES = int(os.environ.get("PORTAL_ADDRESS_WINDOW_MINUTES", "15"))
+    # Sessions (app/security/sessions.py): idle and absolute timeouts.
+    PORTAL_STAFF_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_MINUTES", "30"))
+    PORTAL_IDLE_MINUTES = int(os.environ.get("PORTAL_IDLE_MINUTES", "30"))
+    PORTAL_SESSION_MAX_HOURS = int(os.environ.get("PORTAL_SESSION_MAX_HOURS", "12"))
+    # The one password policy, also on FAB's own user form (app/security/passwords.py).
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(_password_policy)
     # Reverse proxies in front of the app (nginx = 1): client addresses for rate limits.
     PORTAL_PROXY_HOPS = int(os.environ.get("PORTAL_PROXY_HOPS", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
@@ -63,7 +81,9 @@ class Config:
     # FAB defaults RATELIMIT_ENABLED to False, which silently disables AUTH_RATE_LIMIT.
     RATELIMIT_ENABLED = True
     AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    # A flood guard on every login POST per address (successes included): sized for a
+    # school's or town hall's shared connection; the CNIL counters are PORTAL_* above.
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "120 per minute")
 
     # Babel: French first and complete, English second.
     BABEL_DEFAULT_LOCALE = "fr"

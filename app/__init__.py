@@ -56,7 +56,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         appbuilder.post_init()
 
     from . import audit, cli, errors, tasks
-    from .security import headers
+    from .background import Background
+    from .security import headers, sessions
+
+    sessions.register()
+    Background(app)
 
     headers.register(app)
     input_guard.register(app)

@@ -62,6 +62,11 @@ def init_command(admin_username: str, admin_email: str, admin_password: str | No
             admin_password = click.prompt(
                 "Mot de passe de l'administrateur", hide_input=True, confirmation_prompt=True
             )
+        from .security.passwords import password_problems
+
+        problems = password_problems(admin_password)
+        if problems:  # the same policy as every other password
+            raise click.ClickException(" ".join(problems))
         ensure_admin(admin_username, admin_email, admin_password)
         click.echo(f"Compte administrateur créé : {admin_username}")
     click.echo("Base de données et rôles à jour.")

@@ -108,6 +108,24 @@ celery.conf.beat_schedule = {
                               "schedule": GDPR_RETENTION_EVERY},
 }
 
+
+@celery.task(name="portal.request_reset")
+def request_reset(address: str | None, base_url: str | None = None) -> None:
+    """« Mot de passe oublié », after the answer (the same answer for any address). On a
+    worker, links need the portal's address: PORTAL_BASE_URL, else the page's."""
+    from flask import has_request_context
+
+    from .services.accounts import request_reset as reset
+
+    if has_request_context():
+        reset(address)
+        return
+    from flask import current_app
+
+    with current_app.test_request_context("/", base_url=base_url or "http://localhost/"):
+        reset(address)
+
+
 from .services.api_particulier import tasks as _qf_tasks  # noqa: E402,F401  (registers them)
 from .services.menus import tasks as _menu_tasks  # noqa: E402,F401  (orders, allergen alerts)
 from .services.payments import tasks as _payment_tasks  # noqa: E402,F401  (registers them)

@@ -74,6 +74,7 @@ def clean_db(app):
         app.appbuilder.sm.create_roles()
         db.session.commit()
     yield
+    app.extensions["portal_background"].wait()  # work left after an answer (app.background)
     with app.app_context():
         db.session.rollback()
         _empty_tables()

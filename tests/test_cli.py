@@ -69,3 +69,12 @@ def test_init_prompts_for_the_password_when_not_in_environment(fresh_app):
     response = client.post("/login/", data={"username": "admin",
                                             "password": "Saisi-Au-Clavier-2026"})
     assert response.status_code == 302
+
+
+def test_init_refuses_a_weak_admin_password(fresh_app):
+    """The one password policy (app/security/passwords.py) holds for the first admin too."""
+    env = {**ENV, "PORTAL_ADMIN_PASSWORD": "admin"}
+    result = fresh_app.test_cli_runner().invoke(args=["portal", "init"], env=env)
+    assert result.exit_code != 0
+    assert "au moins 12 caractères" in result.output
+    assert _users(fresh_app) == []

@@ -13,9 +13,11 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from limits import parse as parse_limit
+from sqlalchemy import update
 
 from app import create_app
 from app.extensions import db
+from app.models import LoginState
 from app.security.roles import AGENT
 from app.tasks import init_celery
 from tests import factories as f
@@ -47,7 +49,10 @@ def db_file(tmp_path_factory) -> Path:
 def dev_app(app, db_file):
     """Development app, CSRF on, on a migrated database with one agent (no permission rows:
     these tests only log in)."""
-    dev = _build(app, db_file, "development", WTF_CSRF_ENABLED=True)
+    # A small flood-guard limit keeps the rate-limit test short (the default, sized for a
+    # shared school connection, is checked in test_the_default_limits_fit_a_shared_connection).
+    dev = _build(app, db_file, "development", WTF_CSRF_ENABLED=True,
+                 AUTH_RATE_LIMIT="10 per minute")
     with dev.app_context():
         upgrade()
         dev.appbuilder.sm.create_roles()
@@ -176,6 +181,12 @@ def test_login_posts_are_rate_limited(dev_app):
     assert "Trop de tentatives" in blocked.get_data(as_text=True)
 
 
+def test_the_default_limits_fit_a_shared_connection(prod_app):
+    """Issue 13: 50 parents behind one address at 8:00 (see README, shared connection)."""
+    assert parse_limit(prod_app.config["AUTH_RATE_LIMIT"]).amount >= 100
+    assert prod_app.config["PORTAL_ADDRESS_MAX_FAILURES"] >= 150
+
+
 def test_production_requires_an_https_base_url_for_mailed_links():
     with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
         create_app("production", SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
@@ -214,9 +225,10 @@ def test_the_lock_ends_after_the_delay_and_staff_can_unlock(app, client):
         sm = app.appbuilder.sm
         user = sm.find_user(username="patient")
         assert sm.is_locked(user)
-        user.changed_on = datetime.datetime.now() - datetime.timedelta(
-            minutes=app.config["PORTAL_LOCK_MINUTES"] + 1)
-        sm.update_user(user)
+        db.session.execute(update(LoginState).values(
+            locked_until=datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+            - datetime.timedelta(seconds=1)))
+        db.session.commit()
     f.login(client, "patient")
     assert _logged_in(client)
     client.get("/logout/")

@@ -31,6 +31,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
 from .menu import (
     Allergen,
@@ -67,8 +68,12 @@ from .state_services import (
 )
 from .tariff import Tariff, TariffBracket
 
+attach_to_user()  # user.login_state, once every model is defined
+
 __all__ = [
     "AccountToken",
+    "LoginAddressFailure",
+    "LoginState",
     "TokenPurpose",
     "Alert",
     "Attendance",

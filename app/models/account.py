@@ -1,5 +1,6 @@
 """Single-use links a guardian follows to choose their password (invitation, forgotten
-password). Only a hash of the token is stored: the link itself exists only in the mail."""
+password), to unlock their login, or to confirm a new login address. Only a hash of the
+token is stored: the link itself exists only in the mail."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from .base import LabelledEnum, Model, user_fk, utcnow
 class TokenPurpose(LabelledEnum):
     invite = "invite"
     reset = "reset"
+    unlock = "unlock"  # mailed to the owner when their login gets locked
+    email = "email"  # confirms a new login address (sent to that address)
 
 
 TokenPurpose.LABELS = {
     TokenPurpose.invite: _l("Invitation"),
     TokenPurpose.reset: _l("Mot de passe oublié"),
+    TokenPurpose.unlock: _l("Déblocage du compte"),
+    TokenPurpose.email: _l("Confirmation de la nouvelle adresse"),
 }
 
 
@@ -35,6 +40,7 @@ class AccountToken(Model):
     used_at = Column(DateTime)  # the password was chosen with this link
     revoked_at = Column(DateTime)  # a newer link (or a password change) replaced it
     created_by_id = user_fk()
+    new_email = Column(String(120))  # purpose "email": the address being confirmed
 
     user = relationship("User", foreign_keys=[user_id])
 

@@ -1,18 +1,30 @@
-"""The one security manager: FAB's, with the portal's anti-intrusion rule and no security API."""
+"""The one security manager: FAB's, with the portal's anti-intrusion rule (CNIL), server-side
+sessions, one password policy, and no security API nor FAB password-reset forms."""
 
 from __future__ import annotations
 
-import datetime
 import logging
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.utils import is_null_password
 from flask_login import current_user
 from werkzeug.security import check_password_hash
 
+from . import sessions
+from .views import (
+    ClosedResetMyPasswordView,
+    ClosedResetPasswordView,
+    PortalAuthDBView,
+    UserDBModelView,
+)
+
 log = logging.getLogger(__name__)
+
+#: Why the last login attempt of this request was refused (read by the login view).
+LOCKED, ADDRESS_BLOCKED = "locked", "address"
 
 
 class DisabledSecurityApi(SecurityApi):
@@ -23,40 +35,96 @@ class DisabledSecurityApi(SecurityApi):
 
 class PortalSecurityManager(SecurityManager):
     security_api = DisabledSecurityApi
+    authdbview = PortalAuthDBView
+    userdbmodelview = UserDBModelView
+    resetpasswordview = ClosedResetPasswordView
+    resetmypasswordview = ClosedResetMyPasswordView
 
     def auth_user_db(self, username, password):
-        """Refuse locked accounts even with the right password (contrôle anti-intrusion).
-        FAB accepts the username or the email address: both are checked."""
+        """Check a login with the shared counters of app/services/login_guard.py: the
+        client address first, then one reserved attempt of the account (refused, without
+        checking the password, while it is locked). FAB accepts the username or the email."""
+        from ..services import login_guard as guard
+
+        g.portal_login_refusal = None
+        address = request.remote_addr if request else None
+        if guard.address_blocked(address):
+            g.portal_login_refusal = ADDRESS_BLOCKED
+            self._balance()
+            return None
         user = None
         if username:
             user = self.find_user(username=username) or self.find_user(email=username)
-        if user is not None and self.is_locked(user):
-            log.warning("Login refused, account locked: %s", username)
-            # Same cost as a real check, so a locked account does not answer faster.
-            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "x")
-            self.update_user_auth_stat(user, False)
+        if user is None or not user.is_active or is_null_password(password):
+            self._balance()
+            guard.address_failed(address)
             return None
-        return super().auth_user_db(username, password)
+        reservation = guard.reserve_attempt(user.id)
+        if reservation is None:
+            log.warning("Login refused, account locked: %s", username)
+            g.portal_login_refusal = LOCKED
+            self._balance()
+            guard.address_failed(address)
+            return None
+        if check_password_hash(user.password or "", password):
+            guard.attempt_succeeded(user.id)
+            self.update_user_auth_stat(user, True)
+            return user
+        guard.address_failed(address)
+        until = guard.attempt_failed(user.id, reservation)
+        if until is not None:
+            g.portal_login_refusal = LOCKED
+            self._mail_unlock_link(user, until)
+        return None
+
+    @staticmethod
+    def _balance() -> None:
+        """Same cost as a real check: a refusal does not answer faster."""
+        check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "x")
+
+    @staticmethod
+    def _mail_unlock_link(user, until) -> None:
+        from ..services.account_links import mail_unlock_link
+        from ..views.public.links import unlock_url
+
+        try:
+            mail_unlock_link(user, until, unlock_url)
+        except Exception:  # the lock holds even if the mail cannot be queued
+            log.exception("Unlock mail for login %s could not be queued", user.id)
 
     @staticmethod
     def is_locked(user) -> bool:
-        """Locked after N failures in a row, until PORTAL_LOCK_MINUTES after the last one
-        (each refused attempt restarts the delay)."""
-        config = current_app.config
-        if (user.fail_login_count or 0) < config["PORTAL_MAX_FAILED_LOGINS"]:
-            return False
-        last_failure = user.changed_on or datetime.datetime.now()
-        delay = datetime.timedelta(minutes=config["PORTAL_LOCK_MINUTES"])
-        return datetime.datetime.now() - last_failure < delay
+        """Locked now (from the login's own row, loaded with the user: no query)."""
+        from ..models.base import utcnow
 
-    def update_user_auth_stat(self, user, success=True):
-        if not success:
-            user.changed_on = datetime.datetime.now()  # the last failure starts the lock delay
-        super().update_user_auth_stat(user, success)
+        state = getattr(user, "login_state", None)
+        return bool(state and state.locked_until and state.locked_until > utcnow())
 
     def unlock(self, user) -> None:
-        user.fail_login_count = 0
-        self.update_user(user)
+        from ..extensions import db
+        from ..services.login_guard import clear_lock
+
+        clear_lock(user.id)
+        db.session.commit()
+
+    # -- sessions -----------------------------------------------------------------------
+    def load_user(self, pk):
+        """Every request: the login is active and the cookie's session is still live."""
+        user = super().load_user(pk)
+        if user is None:
+            return None
+        if not sessions.still_valid(user):
+            sessions.end()
+            return None
+        return user
+
+    def on_user_logout(self, user) -> None:
+        """Logout ends every copy of this session's cookie, not just the browser's."""
+        from ..extensions import db
+        from ..services.login_guard import bump_session_version
+
+        bump_session_version(user.id)
+        db.session.commit()
 
     def create_roles(self) -> None:
         """Create the builtin roles (from FAB_ROLES) and the admin/public ones."""

@@ -38,7 +38,8 @@ ROLES: dict[str, list[list[str]]] = {
         # Everything staff does, except prices, billing runs and exports.
         [f"^(?!{_NOT_FOR_AGENTS})Staff.*", _CRUD],
         [f"^{_SETTINGS}$", "can_(list|show)"],
-        ["^Staff.*", "can_(decide|attendance|resend|review|this_form_get|this_form_post)"],
+        ["^Staff.*", "can_(decide|attendance|resend|unlock|revoke|review|this_form_get|"
+                     "this_form_post)"],
         ["^Staff.*", "^(validate|refuse|mark_.*|accept|reject)$"],
         ["^FinancePayment.*", "can_(list|show|add)"],
         ["^FinanceInvoice.*", "can_(list|show|pdf)"],

@@ -35,7 +35,7 @@ from ..models import (
     RequestKind,
     family_child,
 )
-from .accounts import login_available, valid_email
+from .accounts import valid_email
 from .calendar import local_today
 from .documents import accept_document, add_months, reject_document, send_family_document
 from .money import current_quotient
@@ -110,10 +110,12 @@ def update_family_contact(family_id: int, form) -> list[str]:
 
 
 def update_guardian_contact(family_id: int, guardian_id, form,
-                            acting_user_id: int | None = None) -> list[str]:
-    """A guardian's phones and email, at once; the login's address follows the email (the
-    identifiant does not change). Logins are personal: only its owner may change the address
-    of a login (it receives the password links). Commits."""
+                            acting_user_id: int | None = None,
+                            link_for=None) -> list[str]:
+    """A guardian's phones and email, at once. A login's address is another matter: it
+    receives the password links, so only its owner may change it, and only once the new
+    address is confirmed by the link mailed to it (the current address is told): then the
+    returned list holds "email_pending" and the email is unchanged for now. Commits."""
     guardian = (
         db.session.query(Guardian)
         .filter(Guardian.family_id == family_id, Guardian.id == _int(guardian_id))
@@ -129,15 +131,19 @@ def update_guardian_contact(family_id: int, guardian_id, form,
     _check_phone(values["phone_mobile"])
     _check_phone(values["phone_work"])
     _check_email(values["email"], required=guardian.user_id is not None)
+    request_change = None
     if guardian.user is not None and values["email"] != (guardian.user.email or "").lower():
-        if guardian.user_id != acting_user_id:
-            raise CommandError(_("Seul ce responsable légal peut modifier l'adresse de son "
-                                 "propre compte."))
-        if not login_available(values["email"], guardian.user_id):
-            raise CommandError(_("L'adresse %(email)s est déjà utilisée par un autre compte.",
-                                 email=values["email"]))
-        guardian.user.email = values["email"]
-    return _apply(guardian, values)
+        from .login_commands import RequestLoginEmailChange
+
+        request_change = RequestLoginEmailChange(guardian.user, acting_user_id,
+                                                 values["email"], link_for)
+        request_change.validate()
+        values["email"] = guardian.email  # changes when the new address is confirmed
+    changed = _apply(guardian, values)
+    if request_change is not None:
+        request_change.run()
+        changed.append("email_pending")
+    return changed
 
 
 def _apply(row, values: dict) -> list[str]:

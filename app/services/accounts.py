@@ -22,17 +22,20 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import AccountToken, Guardian, TokenPurpose, User
 from ..models.base import utcnow
+from ..security.passwords import MIN_LENGTH, password_problems
 from ..security.roles import PARENT
+from . import login_guard
 from .calendar import PARIS
 from .mail import queue_mail
 from .reservations.errors import CommandError
 
 __all__ = [
+    "MIN_LENGTH",
     "change_password",
     "invite",
     "open_token",
@@ -44,14 +47,7 @@ __all__ = [
 DEFAULT_HOURS = {TokenPurpose.invite: 72, TokenPurpose.reset: 2}
 # A reset asked again within this delay sends nothing (no mail-bombing of a parent).
 RESET_QUIET = dt.timedelta(minutes=2)
-MIN_LENGTH, MAX_LENGTH = 12, 128
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-# The passwords every attacker tries first (length ≥ 12 already rules out most).
-COMMON = {
-    "motdepasse123", "motdepasse1234", "azertyuiop12", "azertyuiop123", "123456789012",
-    "qwertyuiop12", "password1234", "portailfamille", "portail-famille",
-}
-
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -69,28 +65,6 @@ def valid_email(address: str | None) -> bool:
 # --- passwords ---------------------------------------------------------------------------
 
 
-def password_problems(password: str, confirm: str | None = None, user=None) -> list[str]:
-    """French reasons a new password is refused (empty list: accepted)."""
-    problems: list[str] = []
-    if len(password) < MIN_LENGTH:
-        problems.append(_("Le mot de passe doit contenir au moins %(n)s caractères.", n=MIN_LENGTH))
-    if len(password) > MAX_LENGTH:
-        problems.append(_("Le mot de passe ne peut pas dépasser %(n)s caractères.", n=MAX_LENGTH))
-    lowered = password.lower()
-    if len(set(password)) < 5 or lowered in COMMON:
-        problems.append(_("Ce mot de passe est trop facile à deviner : choisissez-en un autre."))
-    if user is not None and _contains_identity(lowered, user):
-        problems.append(_("Le mot de passe ne doit pas contenir votre identifiant ou votre nom."))
-    if confirm is not None and confirm != password:
-        problems.append(_("Les deux mots de passe saisis sont différents."))
-    return problems
-
-
-def _contains_identity(lowered: str, user) -> bool:
-    parts = [user.username or "", (user.email or "").split("@")[0], user.last_name or ""]
-    return any(len(p) >= 4 and p.lower() in lowered for p in parts)
-
-
 def _hash_password(password: str) -> str:
     config = current_app.config
     return generate_password_hash(
@@ -100,26 +74,43 @@ def _hash_password(password: str) -> str:
     )
 
 
-def _store_password(user, password: str) -> None:
+def _store_password(user, password: str) -> int:
+    """New password: unlocks the login and ends all its sessions (returns the new session
+    version), in the caller's transaction."""
     user.password = _hash_password(password)
-    user.fail_login_count = 0  # unlocks the account (as sm.unlock(), in this transaction)
+    user.fail_login_count = 0
+    login_guard.clear_lock(user.id)
+    return login_guard.bump_session_version(user.id)
 
 
 # --- tokens ------------------------------------------------------------------------------
 
 
-def issue_token(user, purpose: str, created_by_id: int | None = None) -> tuple[str, AccountToken]:
-    """A new link for `user` (voids the open ones). Returns the token, shown only in the mail."""
+#: A new link voids the open links of the same family of purposes only: a lock's unlock
+#: link never voids the owner's password link.
+VOIDS = {
+    TokenPurpose.invite: (TokenPurpose.invite, TokenPurpose.reset),
+    TokenPurpose.reset: (TokenPurpose.invite, TokenPurpose.reset),
+    TokenPurpose.unlock: (TokenPurpose.unlock,),
+    TokenPurpose.email: (TokenPurpose.email,),
+}
+
+
+def issue_token(user, purpose: str, created_by_id: int | None = None,
+                hours: int | None = None, **values) -> tuple[str, AccountToken]:
+    """A new link for `user` (voids the open ones of the same kind). Returns the token, shown
+    only in the mail."""
     now = utcnow()
-    _void_open_tokens(user.id, now)
+    _void_open_tokens(user.id, now, VOIDS.get(purpose))
     token = secrets.token_urlsafe(32)
     row = AccountToken(
         user_id=user.id,
         purpose=purpose,
         token_hash=hash_token(token),
         created_at=now,
-        expires_at=now + dt.timedelta(hours=_hours(purpose)),
+        expires_at=now + dt.timedelta(hours=hours or _hours(purpose)),
         created_by_id=created_by_id,
+        **values,
     )
     db.session.add(row)
     return token, row
@@ -133,25 +124,42 @@ def _open(query, now: dt.datetime):
     )
 
 
-def _void_open_tokens(user_id: int, now: dt.datetime) -> None:
+def _void_open_tokens(user_id: int, now: dt.datetime, purposes=None) -> None:
+    statement = update(AccountToken).where(
+        AccountToken.user_id == user_id, AccountToken.used_at.is_(None),
+        AccountToken.revoked_at.is_(None))
+    if purposes:
+        statement = statement.where(AccountToken.purpose.in_([str(p) for p in purposes]))
     db.session.execute(
-        update(AccountToken)
-        .where(AccountToken.user_id == user_id, AccountToken.used_at.is_(None),
-               AccountToken.revoked_at.is_(None))
+        statement
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
 
 
-def open_token(token: str | None) -> AccountToken | None:
-    """The token's row if the link can still be used (known, unused, not replaced, not
-    expired); None for anything else, without telling which."""
+def open_token(token: str | None,
+               purposes=(TokenPurpose.invite, TokenPurpose.reset)) -> AccountToken | None:
+    """The token's row if the link can still be used (known, of one of these purposes,
+    unused, not replaced, not expired); None for anything else, without telling which."""
     if not token or len(token) > 100:
         return None
     # A login deactivated by staff stays closed, whatever links it still has.
     query = (db.session.query(AccountToken).join(User, User.id == AccountToken.user_id)
-             .filter(AccountToken.token_hash == hash_token(token), User.active.is_(True)))
+             .filter(AccountToken.token_hash == hash_token(token), User.active.is_(True),
+                     AccountToken.purpose.in_([str(p) for p in purposes])))
     return _open(query, utcnow()).first()
+
+
+def claim_token(row: AccountToken, now: dt.datetime) -> bool:
+    """Use a link with one conditional UPDATE: two submissions at once use it once."""
+    claimed = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == row.id, AccountToken.used_at.is_(None),
+               AccountToken.revoked_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
 
 
 def set_password(token: str, password: str, confirm: str):
@@ -165,15 +173,7 @@ def set_password(token: str, password: str, confirm: str):
     if problems:
         raise CommandError(problems)
     now = utcnow()
-    # Claim the link with one conditional UPDATE: two submissions at once use it once.
-    claimed = db.session.execute(
-        update(AccountToken)
-        .where(AccountToken.id == row.id, AccountToken.used_at.is_(None),
-               AccountToken.revoked_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim_token(row, now):
         db.session.rollback()
         raise CommandError(_("Ce lien n'est plus valable."))
     _void_open_tokens(user.id, now)
@@ -182,18 +182,11 @@ def set_password(token: str, password: str, confirm: str):
     return user
 
 
-def change_password(user, current: str, password: str, confirm: str) -> None:
-    """« Mon compte »: a new password, with the current one."""
-    if not check_password_hash(user.password or "", current or ""):
-        raise CommandError(_("Le mot de passe actuel est incorrect."))
-    problems = password_problems(password, confirm, user)
-    if password == current:
-        problems.append(_("Le nouveau mot de passe doit être différent de l'actuel."))
-    if problems:
-        raise CommandError(problems)
-    _store_password(user, password)
-    _void_open_tokens(user.id, utcnow())  # a pending reset link is no longer needed
-    db.session.commit()
+def change_password(user, current: str, password: str, confirm: str) -> int:
+    """The one password form (« Mon compte », the staff page): see ChangePassword."""
+    from .login_commands import ChangePassword
+
+    return ChangePassword(user, current, password, confirm).run()
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -238,7 +231,23 @@ def invite(guardian: Guardian, staff_user_id: int | None = None) -> AccountToken
             _("%(name)s n'a pas d'adresse électronique valide : ajoutez-la d'abord.",
               name=guardian)
         )
+    if guardian.user is not None and login_is_active(guardian.user):
+        # The link would go to the guardian's contact address, which staff may edit: an
+        # active login's credentials are never re-routed (its owner uses « Mot de passe
+        # oublié », sent to the login's own address).
+        raise CommandError(_(
+            "Le compte de %(name)s est déjà actif : une invitation n'est plus possible. Pour "
+            "un oubli de mot de passe, la personne utilise « Mot de passe oublié » ; son "
+            "adresse de connexion ne change que par elle-même, après confirmation.",
+            name=guardian))
     user = guardian.user or _create_login(guardian)
+    address = guardian.email.strip().lower()
+    if (user.email or "").lower() != address:
+        # A login never used yet: the invitation goes to the corrected address (audited).
+        if not login_available(address, user.id):
+            raise CommandError(
+                _("L'adresse %(email)s est déjà utilisée par un autre compte.", email=address))
+        user.email = address
     token, row = issue_token(user, TokenPurpose.invite, staff_user_id)
     queue_mail(
         guardian.email,
@@ -316,6 +325,15 @@ def paris_time(moment: dt.datetime) -> str:
     return local.strftime("%d/%m/%Y à %H:%M")
 
 
+def login_is_active(user) -> bool:
+    """The owner has used this login (logged in, or chosen a password from a link)."""
+    if user.last_login is not None:
+        return True
+    return db.session.query(AccountToken.id).filter(
+        AccountToken.user_id == user.id, AccountToken.used_at.isnot(None),
+        AccountToken.purpose.in_([TokenPurpose.invite, TokenPurpose.reset])).first() is not None
+
+
 def account_state(user, now: dt.datetime | None = None) -> str:
     """none / invited / expired / active / locked: what staff see next to a guardian."""
     from ..security.manager import PortalSecurityManager
@@ -325,7 +343,7 @@ def account_state(user, now: dt.datetime | None = None) -> str:
     if PortalSecurityManager.is_locked(user):
         return "locked"
     tokens = db.session.query(AccountToken).filter(AccountToken.user_id == user.id)
-    if user.last_login is not None or tokens.filter(AccountToken.used_at.isnot(None)).first():
+    if login_is_active(user):
         return "active"
     return "invited" if _open(tokens, now or utcnow()).first() else "expired"
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import AccountToken, Family, Guardian, OutgoingMail, User
+from app.models import AccountToken, Family, Guardian, LoginState, OutgoingMail, User
 from app.models.base import utcnow
 from app.services import accounts
 from app.services.mail import flush_pending_mails
@@ -169,7 +169,7 @@ def test_a_guardian_without_login_gets_one_with_the_invitation(app, agent, smtp_
 def test_choosing_the_password_unlocks_a_locked_account(app, agent, smtp_server, world):
     with app.app_context():
         user = db.session.query(User).filter_by(username="martin").one()
-        user.fail_login_count = 9
+        db.session.add(LoginState(user_id=user.id, locked_until=utcnow() + dt.timedelta(hours=1)))
         db.session.commit()
         guardian_id = db.session.query(Guardian.id).filter_by(user_id=user.id).scalar()
     assert not _login(app, "martin", f.PASSWORD)

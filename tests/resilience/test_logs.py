@@ -34,6 +34,7 @@ def test_a_journey_leaves_no_secret_and_no_health_data_in_the_logs(app, client, 
         f.user("agent.journal", AGENT)
 
     client.post("/compte/mot-de-passe-oublie", data={"email": email})
+    app.extensions["portal_background"].wait()  # the mail is written after the answer
     with app.app_context():
         body = db.session.query(OutgoingMail).one().body_text
     token = LINK.search(body)[1]

@@ -25,7 +25,9 @@ from .isolation_data import MARKER, build_two_families
 
 SKIPPED_ENDPOINTS = {"static", "appbuilder.static"}
 # Tables a parent's own requests legitimately change (login statistics, session data).
-UNWATCHED_TABLES = {"ab_user", "audit_log"}
+# A's own login rows change with the sweep's logout and login (last login, session version,
+# per-address counters); other logins' rows are compared in `_other_logins`.
+UNWATCHED_TABLES = {"ab_user", "audit_log", "login_state", "login_address_failure"}
 PAYLOAD_TEXT = f"PIRATE {MARKER}"
 
 
@@ -93,6 +95,15 @@ def _snapshot() -> dict:
     return {t.name: sorted(map(repr, db.session.execute(select(t)).all())) for t in tables}
 
 
+def _other_logins(username: str) -> list:
+    """login_state of every login but A's: A's requests never touch them."""
+    from app.models import LoginState, User
+
+    return sorted(map(repr, db.session.execute(
+        select(LoginState).join(User, User.id == LoginState.user_id)
+        .where(User.username != username)).scalars()))
+
+
 def _requests(app, rows):
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
@@ -130,6 +141,7 @@ def test_parent_never_sees_or_changes_another_familys_data(app, client, two_fami
     f.login(client, a.username)
     with app.app_context():
         before = _snapshot()
+        others_before = _other_logins(a.username)
     leaks, errors, with_b_ids_ok = [], [], []
     swept = 0
     for _rule, view, url, method, has_b_id in _requests(app, b):
@@ -146,6 +158,8 @@ def test_parent_never_sees_or_changes_another_familys_data(app, client, two_fami
             f.login(client, a.username)
     with app.app_context():
         after = _snapshot()
+        others_after = _other_logins(a.username)
+    assert others_before == others_after, "another login's state changed"
     assert swept > 200
     assert not leaks, "B's data shown to A:\n" + "\n".join(leaks)
     assert not errors, "server errors:\n" + "\n".join(errors)

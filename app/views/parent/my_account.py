@@ -32,11 +32,13 @@ from ...models import (
     RequestState,
     family_child,
 )
+from ...security import sessions
 from ...services import account_changes as changes
 from ...services.accounts import MIN_LENGTH, change_password
 from ...services.alerts import MAIL_KINDS
 from ...services.money import quotient_on
 from ...services.reservations.errors import CommandError
+from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now
 
 SENT = _l("Votre demande est envoyée au service, qui la vérifiera.")
@@ -85,7 +87,8 @@ class ParentAccountView(BaseView):
         form = self._form("guardian", "phone_mobile", "email")
         return self._run(lambda family: self._changed(
             changes.update_guardian_contact(family, form.get("guardian"), form,
-                                            acting_user_id=current_user.id)),
+                                            acting_user_id=current_user.id,
+                                            link_for=email_confirm_url)),
             "responsables")
 
     @expose("/sante", methods=["POST"])
@@ -131,9 +134,14 @@ class ParentAccountView(BaseView):
     @has_access
     def password(self):
         form = self._form("current", "password", "confirm")
-        return self._run(lambda family: change_password(
-            g.user, form.get("current"), form.get("password"), form.get("confirm")),
-            "mot-de-passe", _("Votre mot de passe est modifié."))
+
+        def action(family):
+            version = change_password(g.user, form.get("current"), form.get("password"),
+                                      form.get("confirm"))
+            sessions.start(g.user, version)  # the other sessions end, this one goes on
+
+        return self._run(action, "mot-de-passe",
+                         _("Votre mot de passe est modifié. Vos autres sessions sont fermées."))
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
@@ -145,6 +153,10 @@ class ParentAccountView(BaseView):
 
     @staticmethod
     def _changed(fields: list[str]) -> str:
+        if "email_pending" in fields:
+            return _("Un lien de confirmation est envoyé à la nouvelle adresse : elle "
+                     "deviendra celle de votre compte quand vous l'aurez ouvert. Votre "
+                     "adresse actuelle est prévenue.")
         return _("Vos coordonnées sont enregistrées.") if fields else _("Aucune modification.")
 
     def _run(self, action, anchor: str, done: str | None = None):

@@ -11,9 +11,16 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import limit
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from ...services.accounts import MIN_LENGTH, open_token, request_reset, set_password
-from ...services.reservations.errors import CommandError
+from ...background import run_later
+from ...models import TokenPurpose
+from ...security import sessions
+from ...services.account_links import open_link
+from ...services.accounts import MIN_LENGTH, change_password, open_token, set_password
+from ...services.errors import CommandError
+from ...services.login_commands import ConfirmLoginEmail, UnlockWithLink
+from ...tasks import request_reset as reset_task
 
 
 def _rate() -> str:
@@ -35,8 +42,11 @@ class PublicAccountView(BaseView):
     @limit(_rate, methods=["POST"])
     def forgot(self):
         if request.method == "POST":
-            request_reset(request.form.get("email"))
-            # The same answer for a known and an unknown address.
+            # The same answer, after the same work, for a known and an unknown address: the
+            # look-up and the mail happen after the answer (app.background).
+            address = (request.form.get("email") or "")[:200]
+            run_later(reset_task, address, base_url=current_app.config.get("PORTAL_BASE_URL")
+                      or request.host_url)
             return redirect(url_for(".forgot_sent"), 303)
         return self.render_template("account/forgot.html")
 
@@ -65,11 +75,79 @@ class PublicAccountView(BaseView):
                           min_length=MIN_LENGTH)
         return _private(page)
 
+    @expose("/deblocage/<string:token>", methods=["GET", "POST"])
+    def unlock(self, token: str):
+        """The lock mail's link: one button ends the lock."""
+        return self._link_page(
+            token, TokenPurpose.unlock, UnlockWithLink,
+            title=_("Débloquer mon accès"),
+            text=_("Votre accès a été bloqué après plusieurs essais de connexion "
+                   "infructueux. Si c'était vous, débloquez-le maintenant ; sinon, "
+                   "choisissez ensuite un nouveau mot de passe."),
+            button=_("Débloquer mon accès"),
+            done=_("Votre accès est débloqué : vous pouvez vous connecter."))
+
+    @expose("/adresse/<string:token>", methods=["GET", "POST"])
+    def confirm_email(self, token: str):
+        """The link sent to a new login address: one button makes it the login's."""
+        return self._link_page(
+            token, TokenPurpose.email, ConfirmLoginEmail,
+            title=_("Confirmer ma nouvelle adresse"),
+            text=_("Confirmez que cette adresse devient celle de votre accès au portail "
+                   "famille : les liens pour choisir un mot de passe y seront envoyés."),
+            button=_("Confirmer cette adresse"),
+            done=_("Votre nouvelle adresse est enregistrée."))
+
+    def _link_page(self, token: str, purpose: str, command, title, text, button, done):
+        if open_link(token, purpose) is None:
+            return _private(self._page("account/link_invalid.html", 410))
+        errors: list[str] = []
+        if request.method == "POST":
+            try:
+                command(token).run()
+            except CommandError as refused:
+                errors = refused.messages
+            else:
+                flash(done, "success")
+                return redirect(self.appbuilder.get_url_for_login, 303)
+        return _private(self._page("account/confirm_link.html", 400 if errors else 200,
+                                   title=title, text=text, button=button, errors=errors))
+
     def _page(self, template: str, status: int, **context):
         response = current_app.make_response(self.render_template(template, **context))
         response.status_code = status
         return response
 
 
+class PasswordChangeView(BaseView):
+    """The one password form, for every logged-in user (staff here; parents also on « Mon
+    compte », with the same form and command). Not a permission: any login has it."""
+
+    route_base = "/compte/mon-mot-de-passe"
+    default_view = "change"
+
+    @expose("/", methods=["GET", "POST"])
+    def change(self):
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login_with(request.path))
+        errors: list[str] = []
+        if request.method == "POST":
+            try:
+                version = change_password(current_user, request.form.get("current"),
+                                          request.form.get("password"),
+                                          request.form.get("confirm"))
+            except CommandError as refused:
+                errors = refused.messages
+            else:
+                sessions.start(current_user, version)  # other sessions end, this one goes on
+                flash(_("Votre mot de passe est modifié. Vos autres sessions sont fermées."),
+                      "success")
+                return redirect(self.appbuilder.get_url_for_index, 303)
+        page = self.render_template("account/change_password.html", errors=errors,
+                                    min_length=MIN_LENGTH)
+        return _private(current_app.make_response((page, 400 if errors else 200)))
+
+
 def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(PublicAccountView())
+    appbuilder.add_view_no_menu(PasswordChangeView())

@@ -26,6 +26,7 @@ from ...services import account_changes  # noqa: F401  (registers the data_chang
 from ...services import documents as docs  # also registers the document handler
 from ...services.accounts import account_state, invite, open_invitation, paris_time
 from ...services.calendar import local_today
+from ...services.login_commands import RevokeSessions, UnlockLogin
 from ...services.onboarding import onboard_family
 from ...services.reservations.errors import CommandError
 from .common import PortalStaffView, add_menu_view, labels
@@ -35,7 +36,7 @@ ACCOUNT_STATES = {
     "invited": _l("Invitation envoyée, mot de passe pas encore choisi"),
     "expired": _l("Invitation expirée"),
     "active": _l("Compte actif"),
-    "locked": _l("Compte bloqué (trop d'essais)"),
+    "locked": _l("Compte bloqué temporairement (trop d'essais)"),
 }
 MISSING_STATES = {
     "missing": _l("Jamais transmis"),
@@ -73,7 +74,7 @@ class StaffAccountView(PortalStaffView):
 
     datamodel = SQLAInterface(Guardian)
     route_base = "/gestion/comptes"
-    include_route_methods = {"list", "show", "csv", "resend"}
+    include_route_methods = {"list", "show", "csv", "resend", "unlock", "revoke"}
     list_template = "account/staff_accounts_list.html"
     show_template = "account/staff_account_show.html"
     list_title = _l("Comptes des familles")
@@ -105,6 +106,34 @@ class StaffAccountView(PortalStaffView):
             flash(_("Invitation renvoyée à %(email)s ; le lien précédent ne fonctionne plus.",
                     email=guardian.email) if again else
                   _("Invitation envoyée à %(email)s.", email=guardian.email), "success")
+        return redirect(url_for(".show", pk=pk), 303)
+
+    @expose("/<int:pk>/deblocage", methods=["POST"])
+    @has_access
+    def unlock(self, pk: int):
+        """« Débloquer »: the login of this guardian may try again at once."""
+        guardian = db.session.get(Guardian, pk) or abort(404)
+        try:
+            UnlockLogin(guardian.user_id, _staff_id()).run()
+        except CommandError as refused:
+            for message in refused.messages:
+                flash(message, "danger")
+        else:
+            flash(_("Le compte de %(name)s est débloqué.", name=guardian), "success")
+        return redirect(url_for(".show", pk=pk), 303)
+
+    @expose("/<int:pk>/deconnexion", methods=["POST"])
+    @has_access
+    def revoke(self, pk: int):
+        """« Déconnecter partout »: every open session of this guardian's login ends."""
+        guardian = db.session.get(Guardian, pk) or abort(404)
+        try:
+            RevokeSessions(guardian.user_id, _staff_id()).run()
+        except CommandError as refused:
+            for message in refused.messages:
+                flash(message, "danger")
+        else:
+            flash(_("Toutes les sessions de %(name)s sont fermées.", name=guardian), "success")
         return redirect(url_for(".show", pk=pk), 303)
 
     def render_template(self, template, **kwargs):
