@@ -1,7 +1,7 @@
 """versioned consents and the yearly dossier
 
 Revision ID: 3d70a75ffea5
-Revises: 6d38e938f731
+Revises: 67d5b6c2dc73
 Create Date: 2026-12-01 21:34:00.775624
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3d70a75ffea5'
-down_revision = '6d38e938f731'
+down_revision = '67d5b6c2dc73'
 branch_labels = None
 depends_on = None
 
