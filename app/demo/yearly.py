@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import cache
 
 from werkzeug.datastructures import FileStorage
 
@@ -35,6 +36,7 @@ from ..models import (
 from ..services.documents import send_family_document
 from .days import Period
 from .families import Built
+from .features import pdf_upload
 
 NEXT_YEAR = "2027-2028"
 CONSENTS = (  # code, title, required, text
@@ -53,8 +55,13 @@ CONSENTS = (  # code, title, required, text
 )
 REGLEMENT_V2 = ("Version 2 : le panier repas des enfants avec un PAI, le délai de réservation "
                 "de l'accueil du matin ramené à la veille 10h00. " + CONSENTS[0][3])
-_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@cache
+def _pdf_bytes() -> bytes:
+    """One small real PDF (the upload checks refuse a hand-made, unreadable one), rendered
+    once and reused for every family of a large demo town."""
+    return pdf_upload("justificatif.pdf", "Justificatif", "Document de démonstration.").read()
 
 
 def _moment(day: dt.date, hour: int = 19) -> dt.datetime:
@@ -154,8 +161,9 @@ def dossiers(built: list[Built], row: DossierCampaign, versions, period: Period)
             continue
         _complete(item, row, list(DossierSection), period)
         for doc_type in row.document_types:
-            upload = FileStorage(stream=io.BytesIO(_PDF), filename=f"{doc_type.code}-{NEXT_YEAR}"
-                                 ".pdf", content_type="application/pdf")
+            upload = FileStorage(stream=io.BytesIO(_pdf_bytes()),
+                                 filename=f"{doc_type.code}-{NEXT_YEAR}.pdf",
+                                 content_type="application/pdf")
             send_family_document(item.family.id, doc_type.id, None, upload,
                                  item.users[0].id if item.users else None)
         if item.spec.featured:  # Le Gall accepted the new règlement too
