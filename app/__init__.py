@@ -56,6 +56,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         appbuilder.post_init()
 
     from . import audit, cli, errors, tasks
+    from .services.request_handlers import register_request_handlers
+
+    register_request_handlers()
     from .background import Background
     from .security import headers, sessions
 

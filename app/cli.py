@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -11,28 +10,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from .security.roles import ensure_roles
+
 portal = AppGroup("portal", help="Administration du portail famille.")
-
-
-class _HideFabUserHint(logging.Filter):
-    """FAB warns "No user yet created, use flask fab command": here the admin comes from
-    `flask portal init` (or the demo), so the hint would mislead."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "flask fab" not in record.getMessage()
-
-
-def ensure_roles() -> None:
-    """Create the builtin roles and permission rows (idempotent)."""
-    sm = current_app.appbuilder.sm
-    fab_log = logging.getLogger("flask_appbuilder.security.manager")
-    hint_filter = _HideFabUserHint()
-    fab_log.addFilter(hint_filter)
-    try:
-        sm.create_roles()
-    finally:
-        fab_log.removeFilter(hint_filter)
-    current_app.appbuilder.add_permissions(update_perms=True)
 
 
 def ensure_admin(username: str, email: str, password: str) -> bool:
@@ -130,14 +110,14 @@ def retention_command(dry_run: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    from . import demo  # noqa: F401  (adds `flask portal demo`)
-
-    app.cli.add_command(portal)
+    """Every `flask portal …` command, added here (none registers itself by import)."""
+    from .demo import demo_command
+    from .services.billing.cli import billing_cli
     from .services.mail import mail_flush_command
 
+    app.cli.add_command(portal)
+    portal.add_command(demo_command)  # `flask portal demo`
     portal.add_command(mail_flush_command)  # `flask portal mail-flush`
-    from .services.billing.cli import billing_cli
-
     portal.add_command(billing_cli)  # `flask portal billing run --month 2026-09`
     from .devservers.cli import standins_command
     from .services.api_particulier.cli import qf_batch_command

@@ -42,7 +42,7 @@ from app.models import (
 )
 from app.models.booking import SEAT_HOLDING_STATES
 from app.services.calendar import OpeningCalendar
-from app.services.documents import file_response
+from app.views.downloads import file_response
 from tests.menus.demo_checks import check_demo_menus
 
 ACCOUNT_LINE = re.compile(r"^(Admin|Gestionnaire|Agent|Parent) (\S+) (\S+)$")

@@ -18,11 +18,11 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import text
 
-from ..cli import ensure_roles, portal
 from ..extensions import db
-from ..security.roles import AGENT, MANAGER
+from ..security.roles import AGENT, MANAGER, ensure_roles
 from ..services.calendar import local_today
 from .accounts import Account, ensure_staff, parent_account
 from .billing import create_invoices
@@ -30,10 +30,10 @@ from .bookings import create_bookings
 from .days import period_for
 from .exchanges import add_exchanges
 from .families import create_families
-from .featured import PRINTED_PARENTS
+from .featured import PRINTED_PARENTS, all_families
 from .features import after_billing, before_billing
 from .menus import add_menus
-from .people import all_families, extra_school_count
+from .people import extra_school_count
 from .scenarios import tell_stories
 from .state_services import state_services
 from .town import add_news, build_reference
@@ -79,7 +79,8 @@ def _large_sqlite_cache() -> None:
         db.session.execute(text("PRAGMA cache_size = -262144"))  # 256 MiB
 
 
-@portal.command("demo")
+@click.command("demo")
+@with_appcontext
 @click.option("--families", type=click.IntRange(min=4), default=30, show_default=True,
               help="Nombre de familles (une grande ville pour les mesures de performance).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True,

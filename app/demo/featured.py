@@ -16,6 +16,7 @@ from .people import (
     FamilySpec,
     GuardianSpec,
     class_name,
+    random_family,
 )
 
 #: Logins printed by `flask portal demo` (all with the parents' demo password).
@@ -78,3 +79,9 @@ def featured_families(year_start: int, qf_years: range) -> list[FamilySpec]:
         street="impasse des Hortensias", featured=True,
     )
     return [martin, legall, bernard, morel]
+
+
+def all_families(count: int, year_start: int, qf_years: range) -> list[FamilySpec]:
+    featured = featured_families(year_start, qf_years)
+    return featured[:count] + [random_family(i, year_start, qf_years)
+                               for i in range(len(featured) + 1, count + 1)]

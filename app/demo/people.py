@@ -116,10 +116,6 @@ def mobile(rng: random.Random) -> str:
     return f"06 39 98 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}"
 
 
-def landline(rng: random.Random) -> str:
-    return f"02 61 91 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}"
-
-
 def school_for(index: int, rng: random.Random) -> str:
     if index <= SMALL_TOWN:
         return CHALMEL if rng.random() < 0.6 else SAINTE_THERESE
@@ -210,11 +206,3 @@ def random_family(index: int, year_start: int, qf_years: range) -> FamilySpec:
     plans = {c.key: _random_plan(rng) for c in children}
     return FamilySpec(index, surname, guardians, children, plans, _random_qf(rng, qf_years),
                       street=rng.choice(STREETS))
-
-
-def all_families(count: int, year_start: int, qf_years: range) -> list[FamilySpec]:
-    from .featured import featured_families
-
-    featured = featured_families(year_start, qf_years)
-    return featured[:count] + [random_family(i, year_start, qf_years)
-                               for i in range(len(featured) + 1, count + 1)]

@@ -10,11 +10,13 @@ from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.utils import is_null_password
-from flask_login import current_user
 from werkzeug.security import check_password_hash
 
 from . import sessions
-from .views import (
+from .scope import current_family_ids  # noqa: F401  (to remove: the scope owns it)
+from .views import (  # noqa: F401  (LOCKED, ADDRESS_BLOCKED: re-exported)
+    ADDRESS_BLOCKED,
+    LOCKED,
     ClosedResetMyPasswordView,
     ClosedResetPasswordView,
     PortalAuthDBView,
@@ -24,7 +26,6 @@ from .views import (
 log = logging.getLogger(__name__)
 
 #: Why the last login attempt of this request was refused (read by the login view).
-LOCKED, ADDRESS_BLOCKED = "locked", "address"
 
 
 class DisabledSecurityApi(SecurityApi):
@@ -95,10 +96,9 @@ class PortalSecurityManager(SecurityManager):
     @staticmethod
     def is_locked(user) -> bool:
         """Locked now (from the login's own row, loaded with the user: no query)."""
-        from ..models.base import utcnow
+        from ..services.login_guard import is_locked
 
-        state = getattr(user, "login_state", None)
-        return bool(state and state.locked_until and state.locked_until > utcnow())
+        return is_locked(user)
 
     def unlock(self, user) -> None:
         from ..extensions import db
@@ -129,23 +129,3 @@ class PortalSecurityManager(SecurityManager):
     def create_roles(self) -> None:
         """Create the builtin roles (from FAB_ROLES) and the admin/public ones."""
         BaseSecurityManager.create_db(self)
-
-
-def current_family_ids() -> list[int]:
-    """Ids of the families the logged-in user is a guardian of (cached per request)."""
-    cached = g.get("_portal_family_ids")
-    if cached is not None:
-        return cached
-    ids: list[int] = []
-    if current_user and current_user.is_authenticated:
-        from ..extensions import db
-        from ..models import Guardian
-
-        ids = [
-            row[0]
-            for row in db.session.query(Guardian.family_id).filter(
-                Guardian.user_id == current_user.id
-            )
-        ]
-    g._portal_family_ids = ids
-    return ids

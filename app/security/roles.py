@@ -10,6 +10,10 @@ View names follow a convention so that a new view lands in the right role by its
 
 from __future__ import annotations
 
+import logging
+
+from flask import current_app
+
 ADMIN, MANAGER, AGENT, PARENT = "Admin", "Gestionnaire", "Agent", "Parent"
 STAFF_ROLES = (ADMIN, MANAGER, AGENT)
 
@@ -65,3 +69,24 @@ def is_staff(user) -> bool:
 
 def is_parent(user) -> bool:
     return any(role.name == PARENT for role in getattr(user, "roles", []) or [])
+
+
+class _HideFabUserHint(logging.Filter):
+    """FAB warns "No user yet created, use flask fab command": here the admin comes from
+    `flask portal init` (or the demo), so the hint would mislead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "flask fab" not in record.getMessage()
+
+
+def ensure_roles() -> None:
+    """Create the builtin roles and permission rows (idempotent)."""
+    sm = current_app.appbuilder.sm
+    fab_log = logging.getLogger("flask_appbuilder.security.manager")
+    hint_filter = _HideFabUserHint()
+    fab_log.addFilter(hint_filter)
+    try:
+        sm.create_roles()
+    finally:
+        fab_log.removeFilter(hint_filter)
+    current_app.appbuilder.add_permissions(update_perms=True)

@@ -27,6 +27,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
+#: Why the last login attempt of this request was refused (set by the security manager).
+LOCKED, ADDRESS_BLOCKED = "locked", "address"
+
 
 class PortalAuthDBView(AuthDBView):
     @expose("/login/", methods=["GET", "POST"])
@@ -48,8 +51,6 @@ class PortalAuthDBView(AuthDBView):
 
     @staticmethod
     def refusal_message() -> str:
-        from .manager import ADDRESS_BLOCKED, LOCKED
-
         reason = g.get("portal_login_refusal")
         if reason == LOCKED:
             return _("Ce compte est temporairement bloqué après plusieurs essais "

@@ -31,7 +31,7 @@ from .calendar import local_today
 from .command import BaseCommand
 from .documents import accept_document, reject_document, send_family_document
 from .errors import CommandError, ErrorCollector, transaction
-from .reservations.decide import HANDLERS, Handler
+from .reservations.decide import Handler
 from .reservations.staleness import stale_reason
 
 ILLNESS = "illness"
@@ -181,4 +181,5 @@ def _refuse(request: Request) -> None:
         reject_document(request.document, request.reason)
 
 
-HANDLERS[RequestKind.absence] = Handler(validate=_excuse, refuse=_refuse, check=stale_reason)
+#: Registered for `absence` requests in app.services.request_handlers.
+ABSENCE_HANDLER = Handler(validate=_excuse, refuse=_refuse, check=stale_reason)

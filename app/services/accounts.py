@@ -18,7 +18,7 @@ import hashlib
 import re
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, update
@@ -31,12 +31,12 @@ from ..security.passwords import MIN_LENGTH, password_problems
 from ..security.roles import PARENT
 from . import login_guard
 from .calendar import PARIS
+from .links import absolute_link
 from .mail import queue_mail
 from .reservations.errors import CommandError
 
 __all__ = [
     "MIN_LENGTH",
-    "change_password",
     "invite",
     "open_token",
     "password_problems",
@@ -182,13 +182,6 @@ def set_password(token: str, password: str, confirm: str):
     return user
 
 
-def change_password(user, current: str, password: str, confirm: str) -> int:
-    """The one password form (« Mon compte », the staff page): see ChangePassword."""
-    from .login_commands import ChangePassword
-
-    return ChangePassword(user, current, password, confirm).run()
-
-
 # --- invitations ---------------------------------------------------------------------------
 
 
@@ -311,13 +304,8 @@ def _recently_sent(user_id: int) -> bool:
 
 
 def _link(token: str) -> str:
-    """Absolute link of the password page: from PORTAL_BASE_URL (required in production, so a
-    forged Host header can never redirect a mailed link), else the request's address."""
-    path = url_for("PublicAccountView.choose_password", token=token)
-    base = current_app.config.get("PORTAL_BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    return url_for("PublicAccountView.choose_password", token=token, _external=True)
+    """Absolute link of the password page (given by app.views.public.password)."""
+    return absolute_link("choose_password", token=token)
 
 
 def paris_time(moment: dt.datetime) -> str:
@@ -336,11 +324,9 @@ def login_is_active(user) -> bool:
 
 def account_state(user, now: dt.datetime | None = None) -> str:
     """none / invited / expired / active / locked: what staff see next to a guardian."""
-    from ..security.manager import PortalSecurityManager
-
     if user is None:
         return "none"
-    if PortalSecurityManager.is_locked(user):
+    if login_guard.is_locked(user):
         return "locked"
     tokens = db.session.query(AccountToken).filter(AccountToken.user_id == user.id)
     if login_is_active(user):

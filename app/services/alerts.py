@@ -7,10 +7,15 @@ SMTP server is down (app.services.mail).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Alert, Family, Guardian
+from ..models.base import utcnow
+from .command import BaseCommand
+from .errors import transaction
 
 #: Alert kinds a family may choose not to receive by mail too (« Mon compte »); the alert
 #: itself is always shown in the « Alertes » rubrique.
@@ -55,3 +60,25 @@ def _mail_guardians(family_id: int, title: str, message: str, kind: str) -> None
         queue_mail(
             address, title, "alert", family_id=family_id, kind=kind, title=title, message=message
         )
+
+
+@dataclass
+class MarkAlertsRead(BaseCommand):
+    """A parent marks alerts as read: only those of `family_ids` (the scope's)."""
+
+    alert_ids: list[int]
+    family_ids: list[int]
+
+    def validate(self) -> None:
+        """Nothing to refuse: alerts of other families are simply not touched."""
+
+    def run(self) -> int:
+        self.validate()
+        with transaction():
+            rows = db.session.query(Alert).filter(
+                Alert.id.in_(self.alert_ids or [-1]),
+                Alert.family_id.in_(self.family_ids or [-1])).all()
+            now = utcnow()
+            for row in rows:
+                row.read_at = row.read_at or now
+        return len(rows)

@@ -39,6 +39,7 @@ from ..models import (
     family_child,
 )
 from ..models.base import utcnow
+from ..security.scope import owned
 from .calendar import OpeningCalendar, school_year_containing
 from .reservations.errors import CommandError
 
@@ -238,8 +239,7 @@ class AddUnbookedChild:
         if child is None or child.school_id != self.school_id:
             errors.append(_("Cet enfant n'est pas scolarisé dans cette école."))
             return None, None
-        linked = db.session.query(family_child).filter_by(family_id=family_id, child_id=child_id)
-        if linked.first() is None:
+        if owned(Child, child_id, [family_id]) is None:
             errors.append(_("Cet enfant n'est pas rattaché à cette famille."))
             return None, None
         return child, family_id

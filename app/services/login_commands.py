@@ -180,3 +180,8 @@ class ConfirmLoginEmail(BaseCommand):
             mail_email_notice(user, old, new, confirmed=True)
             audit(user.id, "email_set", user, email=[old, new])
         return user
+
+
+def change_password(user, current: str, password: str, confirm: str) -> int:
+    """The one password form (« Mon compte », the staff page): see ChangePassword."""
+    return ChangePassword(user, current, password, confirm).run()

@@ -69,6 +69,12 @@ def _ensure_state(user_id: int) -> None:
     )
 
 
+def is_locked(user) -> bool:
+    """The login is locked now (too many failed attempts)."""
+    state = getattr(user, "login_state", None)
+    return bool(state and state.locked_until and state.locked_until > utcnow())
+
+
 def lock_delay(previous_locks: int) -> dt.timedelta:
     """15 min, 30 min, 1 h, 2 h… (doubling with each lock), at most the configured maximum."""
     minutes = setting("PORTAL_LOCK_MINUTES") * 2 ** min(previous_locks, 16)

@@ -35,9 +35,11 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..celery_app import delay
 from ..extensions import db, mail
 from ..models.base import utcnow
 from ..models.mail import MailState, OutgoingMail
+from .town import service_contacts
 
 __all__ = [
     "Delivery",
@@ -119,16 +121,7 @@ def render_mail(template: str, **context) -> tuple[str, str | None]:
 
 def _portal() -> dict:
     """The town and the service's contacts, as in the site's footer."""
-    from ..views.home import DEFAULT_EMAIL, DEFAULT_PHONE, phone_uri
-
-    config = current_app.config
-    phone = config.get("PORTAL_SERVICE_PHONE") or DEFAULT_PHONE
-    return {
-        "town": config.get("PORTAL_TOWN_NAME", ""),
-        "phone": phone,
-        "phone_uri": phone_uri(phone),
-        "email": config.get("PORTAL_SERVICE_EMAIL") or DEFAULT_EMAIL,
-    }
+    return service_contacts()
 
 
 def _message_id() -> str:
@@ -156,10 +149,8 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 def _enqueue(mail_id: int) -> None:
     """Never raises: the action has committed and its mail is safe in the outbox."""
-    from ..tasks import send_mail
-
     try:
-        send_mail.delay(mail_id)
+        delay("portal.send_mail", mail_id)  # app.services.mail_tasks
     except Exception:  # broker down, or a bug in eager mode: the flush will deliver it
         log.exception("Mail %s : mise en file impossible, il sera envoyé plus tard.", mail_id)
 

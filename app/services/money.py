@@ -36,13 +36,18 @@ class AmountError(CommandError):
     """A typed amount that is not one (French message)."""
 
 
+def round_half_up(value: Decimal, step: Decimal = CENT) -> Decimal:
+    """The one rounding of the code base: half-up to `step` (the cent for money)."""
+    return value.quantize(step, rounding=ROUND_HALF_UP)
+
+
 def to_money(value) -> Decimal:
     """An amount as an exact Decimal with two places, half-up to the cent; None → 0,00."""
     if value is None:
         return ZERO
     if isinstance(value, float):
         value = repr(value)
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_half_up(Decimal(value))
 
 
 def total(values: Iterable) -> Decimal:

@@ -3,12 +3,15 @@ they have an address) and, if asked, their invitations (app.services.accounts.in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Family, Guardian
+from ..models import AccountToken, Family, Guardian
 from .accounts import invite, login_available, valid_email
-from .reservations.errors import CommandError
+from .command import BaseCommand
+from .errors import CommandError, transaction
 
 
 def onboard_family(family_values: dict, guardians: list[dict], send_invitations: bool,
@@ -80,3 +83,21 @@ def _next_account_code() -> str:
     codes = db.session.query(Family.account_code).filter(Family.account_code.like("F%")).all()
     numbers = [int(c[1:]) for (c,) in codes if c[1:].isdigit()]
     return f"F{max(numbers, default=0) + 1:05d}"
+
+
+@dataclass
+class InviteGuardian(BaseCommand):
+    """Staff (re)send a guardian the link to choose their password (the previous link
+    stops working)."""
+
+    guardian_id: int
+    staff_user_id: int | None
+
+    def validate(self) -> None:
+        if db.session.get(Guardian, self.guardian_id) is None:
+            raise CommandError(_("Responsable introuvable."))
+
+    def run(self) -> AccountToken:
+        self.validate()
+        with transaction():
+            return invite(db.session.get(Guardian, self.guardian_id), self.staff_user_id)

@@ -16,6 +16,8 @@ import zipfile
 
 from flask_babel import gettext as _
 
+from .errors import CommandError
+
 log = logging.getLogger(__name__)
 
 # Action types that run code, start a program, send data or open another file.
@@ -32,13 +34,15 @@ _EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.IGNORECASE)
 _TYPE = re.compile(rb"""Type\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
+class UploadRefused(CommandError):
+    """The file is refused; `message` is a French sentence for the user."""
+
+
 class _Active(Exception):
     pass
 
 
 def _refused(message: str):
-    from .upload_checks import UploadRefused
-
     return UploadRefused(message)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from . import upload_active
-from .errors import CommandError
+from .upload_active import UploadRefused
 
 MAX_SIZE = 10 * 1024 * 1024
 MAX_IMAGE_SIDE = 10_000  # pixels
@@ -64,10 +64,6 @@ DANGEROUS = {
 # What a renamed file really is, by its first bytes.
 _PROGRAMS = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 _MARKUP = re.compile(rb"^\s*<(\?xml|!doctype|html|svg|head|body|script|iframe)", re.IGNORECASE)
-
-
-class UploadRefused(CommandError):
-    """The file is refused; `message` is a French sentence for the user."""
 
 
 @dataclass(frozen=True)

@@ -27,15 +27,14 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import BadRequest
 
 from ..fab_fixes import checked_order
-from ..security.manager import current_family_ids
 from ..security.scope import (
     PUBLIC_REFERENCE_MODELS,
-    belongs_to_current_family,
     is_family_owned,
     scope_filters,
 )
 from ..services.calendar import local_today
 from ..services.exports import safe_cell
+from ..services.money import euros
 
 
 class PortalInterface(SQLAInterface):
@@ -74,7 +73,7 @@ def csv_value(value) -> str:
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
     if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+        return euros(value, space="", sign="")  # 1234,50: a number for the spreadsheet
     if isinstance(value, dt.datetime):  # stored naive UTC, exported in the town's time
         return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
@@ -194,23 +193,8 @@ class ParentModelView(ParentScopeMixin, EagerListMixin, ModelView):
         # rubrique, which checks ownership.
         abort(404)
 
-    def pre_add(self, item):
-        self._check_still_ours(item)
-
-    def pre_update(self, item):
-        self._check_still_ours(item)
-
-    def _check_still_ours(self, item) -> None:
-        """A parent can never put a row in another family (FAB flashes the error)."""
-        if hasattr(item, "family_id"):
-            ours = item.family_id in current_family_ids()
-        else:
-            ours = item.id is not None and belongs_to_current_family(item)
-        if not ours:
-            from ..extensions import db
-
-            db.session.rollback()
-            raise ValueError(_("Cette donnée n'appartient pas à votre famille."))
+    # Every parent FAB view is read-only (base_permissions list/show): parents change
+    # their data through the commands of « Mon compte », never through FAB forms.
 
 
 class ParentModelRestApi(ParentScopeMixin, ModelRestApi):

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import FranceConnectLink, Guardian, QfFetchOutcome
 from ..security.roles import is_parent
 from ..services.errors import CommandError
-from ..services.franceconnect import FranceConnectClient, FranceConnectError, Settings
+from ..services.franceconnect import FranceConnectClient, Settings
 from ..services.franceconnect.commands import (
     LinkFranceConnect,
     LinkFromInvitation,
@@ -77,7 +77,7 @@ class FranceConnectView(BaseView):
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         try:
             url = client.authorization_url(_absolute("FranceConnectView.callback"), state, nonce)
-        except FranceConnectError as exc:
+        except CommandError as exc:  # FranceConnectError
             flash(exc.message, "danger")
             return redirect(self._back(purpose, extra.get("token")))
         session[FLOW] = {"state": state, "nonce": nonce, "purpose": purpose, **extra}
@@ -103,10 +103,9 @@ class FranceConnectView(BaseView):
                                                  _absolute("FranceConnectView.callback"),
                                                  flow["nonce"])
             return self._finish(purpose, flow, identity, id_token)
-        except (FranceConnectError, CommandError) as refused:
+        except CommandError as refused:  # FranceConnectError included
             db.session.rollback()
-            message = getattr(refused, "message", None) or " ".join(refused.messages)
-            flash(message, "danger")
+            flash(refused.message, "danger")
             return redirect(back)
 
     def _finish(self, purpose: str, flow: dict, identity, id_token: str):
@@ -165,7 +164,7 @@ def _after_logout(response):
     try:
         url = _client().end_session_url(id_token, state,
                                         _absolute("FranceConnectView.logged_out"))
-    except FranceConnectError:
+    except CommandError:  # FranceConnectError: FranceConnect unreachable, the portal is out
         return response
     session[LOGOUT_STATE] = state
     return redirect(url)

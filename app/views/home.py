@@ -11,9 +11,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from ..security.roles import is_parent, is_staff
-
-DEFAULT_PHONE = "02 99 58 81 17"
-DEFAULT_EMAIL = "affaires.scolaires@ville-saint-pere.fr"
+from ..services.town import service_contacts
 
 
 class HomeIndexView(IndexView):
@@ -60,25 +58,11 @@ def list_url(view_name: str, **equal_filters: str) -> str | None:
         return None
 
 
-def phone_uri(phone: str) -> str:
-    """'02 99 58 81 17' -> '+33299588117' (a French number as a tel: URI)."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    if digits.startswith("0"):
-        return "+33" + digits[1:]
-    return digits
-
-
 def portal_context() -> dict:
     config = current_app.config
-    phone = config.get("PORTAL_SERVICE_PHONE", DEFAULT_PHONE)
     return {
         "current_locale": str(get_locale() or config.get("BABEL_DEFAULT_LOCALE", "fr")),
-        "portal": {
-            "town": config.get("PORTAL_TOWN_NAME", ""),
-            "phone": phone,
-            "phone_uri": phone_uri(phone),
-            "email": config.get("PORTAL_SERVICE_EMAIL", DEFAULT_EMAIL),
-        },
+        "portal": service_contacts(),
     }
 
 

@@ -74,7 +74,7 @@ class PaymentSandboxView(BaseView):
             abort(404)
         if request.method == "GET":
             fields = _fields(request.args)
-            return self.render_template("sandbox/pay.html", fields=fields, names=FIELDS,
+            return self.render_template("portal/payment_sandbox.html", fields=fields, names=FIELDS,
                                         amount=Decimal(fields["amount"]),
                                         title=_("Paiement en ligne (bac à sable)"))
         fields = _fields(request.form)
@@ -91,7 +91,7 @@ class PaymentSandboxView(BaseView):
         delivered = _notify(fields["direct_notification_url"],
                             signed_notification(answer, sandbox_secret()))
         if not delivered:
-            return self.render_template("sandbox/pay.html", fields=fields, names=FIELDS,
+            return self.render_template("portal/payment_sandbox.html", fields=fields, names=FIELDS,
                                         amount=Decimal(fields["amount"]), failed=True,
                                         title=_("Paiement en ligne (bac à sable)")), 502
         return redirect(fields["return_url"])

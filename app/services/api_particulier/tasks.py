@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 
-from ...tasks import celery
+from ...celery_app import celery
 
 
 @celery.task(name="portal.qf_batch", acks_late=True)

@@ -6,6 +6,7 @@ Entry points:
 - `start_run` / `execute_run` and the Celery task `portal.billing_run` (tasks.py): the
   manager's run with progress; `flask portal billing run --month 2026-09` (cli.py);
 - `create_credit_note(invoice_id, amount, reason)` (credit_notes.py);
-- `invoice_pdf(invoice) -> bytes`, `invoice_pdf_response(invoice)` (pdf.py);
-- `amount_due(invoice)` and friends (balance.py).
+- `invoice_pdf(invoice) -> bytes`, `pdf_filename(invoice)` (pdf.py; the views send it with
+  `app.views.downloads.pdf_response`);
+- what an invoice still owes: `app.services.money.InvoiceBalance`.
 """

@@ -11,16 +11,20 @@ from __future__ import annotations
 import io
 from types import SimpleNamespace
 
-from flask import Response, current_app
+from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import or_, select
 from xhtml2pdf import pisa
 
-from ...extensions import db
-from ...models import Invoice, InvoiceState, PaymentMethod, SepaMandate
+from ...models import Invoice, InvoiceState, PaymentMethod
 from ..money import InvoiceBalance
 from .fr import date_fr, euros, month_label
-from .snapshot import credit_note_view, debtor_name, frozen_context
+from .snapshot import (  # noqa: F401  (town_details, mandate_of: re-exported)
+    credit_note_view,
+    debtor_name,
+    frozen_context,
+    mandate_of,
+    town_details,
+)
 
 
 class PdfError(RuntimeError):
@@ -29,34 +33,6 @@ class PdfError(RuntimeError):
 
 def pdf_filename(invoice: Invoice) -> str:
     return f"facture-{invoice.number}.pdf"
-
-
-def town_details() -> dict:
-    """The structure's letterhead and contacts, from settings (invoices, attestations)."""
-    config = current_app.config
-    address = [line.strip() for line in (config.get("PORTAL_TOWN_ADDRESS") or "").split("|")]
-    return {
-        "name": config.get("PORTAL_TOWN_NAME", ""),
-        "address": [line for line in address if line],
-        "siret": config.get("PORTAL_TOWN_SIRET") or "",
-        "phone": config.get("PORTAL_SERVICE_PHONE") or "",
-        "email": config.get("PORTAL_SERVICE_EMAIL") or "",
-        "billing_phone": config.get("PORTAL_BILLING_PHONE") or "",
-        "billing_email": config.get("PORTAL_BILLING_EMAIL") or "",
-        "payee": config.get("PORTAL_CHEQUE_PAYEE") or "Trésor public",
-        "portal": config.get("APP_NAME") or "Portail Famille",
-    }
-
-
-def mandate_of(invoice: Invoice) -> SepaMandate | None:
-    if not invoice.direct_debit:
-        return None
-    return db.session.scalars(
-        select(SepaMandate).where(
-            SepaMandate.family_id == invoice.family_id, SepaMandate.active.is_(True),
-            or_(SepaMandate.revoked_on.is_(None), SepaMandate.revoked_on > invoice.issued_on))
-        .order_by(SepaMandate.signed_on.desc())
-    ).first()
 
 
 def _live_parts(invoice: Invoice) -> dict:
@@ -104,7 +80,7 @@ def invoice_context(invoice: Invoice) -> dict:
 
 def render_invoice_html(invoice: Invoice) -> str:
     with force_locale("fr"):
-        template = current_app.jinja_env.get_template("finance/invoice_pdf.html")
+        template = current_app.jinja_env.get_template("pdf/invoice.html")
         return template.render(invoice_context(invoice))
 
 
@@ -119,11 +95,4 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     return buffer.getvalue()
 
 
-def invoice_pdf_response(invoice: Invoice, inline: bool = False) -> Response:
-    """The invoice's PDF as a download, for any route that has checked who may read it."""
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        invoice_pdf(invoice), mimetype="application/pdf",
-        headers={"Content-Disposition": f'{disposition}; filename="{pdf_filename(invoice)}"',
-                 "Cache-Control": "private, no-store"},
-    )
+

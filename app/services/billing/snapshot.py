@@ -12,11 +12,42 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
+from flask import current_app
+from sqlalchemy import or_, select
+
 from ...extensions import db
-from ...models import CreditNote, Family, Guardian, Invoice
+from ...models import CreditNote, Family, Guardian, Invoice, SepaMandate
 from ..money import to_money
 
 VERSION = 1
+
+
+def town_details() -> dict:
+    """The structure's letterhead and contacts, from settings (invoices, attestations)."""
+    config = current_app.config
+    address = [line.strip() for line in (config.get("PORTAL_TOWN_ADDRESS") or "").split("|")]
+    return {
+        "name": config.get("PORTAL_TOWN_NAME", ""),
+        "address": [line for line in address if line],
+        "siret": config.get("PORTAL_TOWN_SIRET") or "",
+        "phone": config.get("PORTAL_SERVICE_PHONE") or "",
+        "email": config.get("PORTAL_SERVICE_EMAIL") or "",
+        "billing_phone": config.get("PORTAL_BILLING_PHONE") or "",
+        "billing_email": config.get("PORTAL_BILLING_EMAIL") or "",
+        "payee": config.get("PORTAL_CHEQUE_PAYEE") or "Trésor public",
+        "portal": config.get("APP_NAME") or "Portail Famille",
+    }
+
+
+def mandate_of(invoice: Invoice) -> SepaMandate | None:
+    if not invoice.direct_debit:
+        return None
+    return db.session.scalars(
+        select(SepaMandate).where(
+            SepaMandate.family_id == invoice.family_id, SepaMandate.active.is_(True),
+            or_(SepaMandate.revoked_on.is_(None), SepaMandate.revoked_on > invoice.issued_on))
+        .order_by(SepaMandate.signed_on.desc())
+    ).first()
 
 
 def debtor_name(family: Family) -> str:
@@ -95,8 +126,6 @@ def invoice_snapshot(invoice: Invoice, town: dict, mandate_rum: str | None,
 
 def freeze_invoices(invoices: list[Invoice]) -> None:
     """Write each snapshot once, when the invoices are issued (never again)."""
-    from .pdf import mandate_of, town_details  # the letterhead lives with the PDF
-
     invoices = [invoice for invoice in invoices if not invoice.snapshot]
     if not invoices:
         return
@@ -114,8 +143,6 @@ def freeze_invoices(invoices: list[Invoice]) -> None:
 def freeze_credit_note(note: CreditNote) -> None:
     if note.snapshot:
         return
-    from .pdf import town_details
-
     invoice = note.invoice
     note.snapshot = json.dumps(
         {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...tasks import celery
+from ...celery_app import celery
 
 
 @celery.task(name="portal.billing_run", acks_late=True)

@@ -26,6 +26,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
+from ..errors import CommandError
 from .identity import Identity
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,8 @@ _cache: dict[str, tuple[float, dict, KeySet]] = {}
 _cache_lock = threading.Lock()
 
 
-class FranceConnectError(Exception):
+class FranceConnectError(CommandError):
     """The login cannot go on; `message` is French and safe to show."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ...models import DishLabel, DishVariant, Kitchen
+from ..money import round_half_up
 from .week import menus_between
 
 
@@ -26,7 +27,7 @@ class EgalimRow:
         count = self.any_label if code is None else self.labelled.get(code, 0)
         if not self.dishes:
             return Decimal("0.0")
-        return (Decimal(100 * count) / self.dishes).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return round_half_up(Decimal(100 * count) / self.dishes, Decimal("0.1"))
 
 
 def egalim_table(kitchens: Iterable[Kitchen], start: dt.date, end: dt.date,

@@ -3,7 +3,7 @@ corrections after) and the families' allergen alerts ahead of time."""
 
 from __future__ import annotations
 
-from ...tasks import celery
+from ...celery_app import celery
 
 ORDERS_EVERY = 900.0  # seconds: an order leaves at most 15 minutes after the deadline
 ALERTS_EVERY = 3600.0

@@ -11,6 +11,7 @@ and stays.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +22,9 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
+    CreditKind,
     CreditNote,
+    FamilyCredit,
     Invoice,
     InvoiceState,
     Payment,
@@ -32,7 +35,22 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ..money import CENT, ZERO, InvoiceBalance, to_money, total  # noqa: F401  (CENT: re-export)
-from .credits import credit_balances
+
+#: How each credit movement counts in the family's credit still available.
+_SIGN = {CreditKind.overpayment: 1, CreditKind.allocation: -1, CreditKind.refund: -1}
+
+
+def credit_balances(family_ids: Iterable[int]) -> dict[int, Decimal]:
+    """family id → its credit still available (families without any are left out)."""
+    ids = sorted(set(family_ids))
+    if not ids:
+        return {}
+    found: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    rows = db.session.query(FamilyCredit.family_id, FamilyCredit.kind, FamilyCredit.amount)
+    for family_id, kind, amount in rows.filter(FamilyCredit.family_id.in_(ids)):
+        found[family_id] += _SIGN.get(kind, 0) * to_money(amount)
+    return {family_id: value for family_id, value in found.items() if value != ZERO}
+
 
 money = to_money  # to remove: the old name, still imported by other modules
 

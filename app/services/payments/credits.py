@@ -9,8 +9,6 @@ The family's credit = overpayments − allocations − refunds (Decimal, summed 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -21,20 +19,7 @@ from ..calendar import local_today
 from ..command import BaseCommand
 from ..errors import CommandError, ErrorCollector, transaction
 from ..money import ZERO, InvoiceBalance, euros, parse_amount, to_money
-
-_SIGN = {CreditKind.overpayment: 1, CreditKind.allocation: -1, CreditKind.refund: -1}
-
-
-def credit_balances(family_ids: Iterable[int]) -> dict[int, Decimal]:
-    """family id → its credit still available (families without any are left out)."""
-    ids = sorted(set(family_ids))
-    if not ids:
-        return {}
-    found: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    rows = db.session.query(FamilyCredit.family_id, FamilyCredit.kind, FamilyCredit.amount)
-    for family_id, kind, amount in rows.filter(FamilyCredit.family_id.in_(ids)):
-        found[family_id] += _SIGN.get(kind, 0) * to_money(amount)
-    return {family_id: value for family_id, value in found.items() if value != ZERO}
+from .balance import credit_balances
 
 
 def credit_balance(family_id: int) -> Decimal:

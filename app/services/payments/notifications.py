@@ -30,7 +30,7 @@ from ..money import ZERO, euros, to_money
 from .balance import load_invoices, money, refresh_invoice_state
 from .balance import statuses as invoice_statuses
 from .credits import record_overpayment
-from .online import backend_kind, make_backend, paris_today
+from .online import PaymentUrls, backend_kind, make_backend, paris_today
 
 log = logging.getLogger("app.payments")
 
@@ -51,10 +51,10 @@ class Notification:
     content: str = "OK"
 
 
-def process_notification(query_string: str) -> Notification:
+def process_notification(query_string: str, urls: PaymentUrls | None = None) -> Notification:
     """Verify a notification with the backend and apply it, at most once."""
     try:
-        backend = make_backend()
+        backend = make_backend(urls)
         response = backend.response(_normalised(backend.kind, query_string))
     except eopayment.ResponseError as exc:
         log.warning("Notification de paiement illisible, rejetée : %s — %r", exc,

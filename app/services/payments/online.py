@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import eopayment
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
@@ -46,25 +47,33 @@ def backend_kind() -> str:
     return kind
 
 
-def make_backend(invoice_id: int | None = None) -> eopayment.Payment:
-    """The configured eopayment backend; URLs are those of this request's host (none
-    outside a request: checking a payment's status needs none)."""
+@dataclass(frozen=True)
+class PaymentUrls:
+    """The portal's addresses the payment service needs, built by the view (a service
+    never builds URLs): the notification endpoint, the sandbox's payment page, and where
+    the payer comes back to (None when no payer is sent anywhere)."""
+
+    notify: str
+    sandbox: str
+    payer_return: str | None = None
+
+
+def make_backend(urls: PaymentUrls | None = None) -> eopayment.Payment:
+    """The configured eopayment backend with the portal's URLs (none outside a request:
+    checking a payment's status needs none)."""
     kind = backend_kind()
     options = {}
-    if has_request_context():
-        options["automatic_return_url"] = url_for("PaymentNotificationView.notify",
-                                                  _external=True)
-        if invoice_id is not None:
-            options["normal_return_url"] = url_for(
-                "ParentFinanceView.payment_return", pk=invoice_id, _external=True
-            )
+    if urls is not None:
+        options["automatic_return_url"] = urls.notify
+        if urls.payer_return is not None:
+            options["normal_return_url"] = urls.payer_return
     if kind == "dummy":
         options.update(
             origin=current_app.config.get("PORTAL_TOWN_NAME", "Portail Famille"),
             secret=sandbox_secret(),
         )
-        if has_request_context():
-            options["dummy_service_url"] = url_for("PaymentSandboxView.pay", _external=True)
+        if urls is not None:
+            options["dummy_service_url"] = urls.sandbox
         return SandboxPayment(options, logger=log)
     if kind == "payfip_ws":
         options.update(
@@ -102,7 +111,7 @@ _NOT_PAYABLE = {
 
 
 def start_payment(invoice_id: int, family_ids: list[int], email: str | None,
-                  user_id: int | None = None) -> str:
+                  user_id: int | None = None, urls: PaymentUrls | None = None) -> str:
     """Open an online payment of the invoice's outstanding amount; returns the URL to send
     the payer to. Raises LookupError for an invoice outside `family_ids` and PaymentRefused
     when it cannot be paid online."""
@@ -118,7 +127,7 @@ def start_payment(invoice_id: int, family_ids: list[int], email: str | None,
     status = invoice_statuses(invoices)[0]
     invoice = status.invoice
     _check_payable(status)
-    backend = make_backend(invoice.id)
+    backend = make_backend(urls)
     _check_amount(backend, status.outstanding)
     _expire_stale_attempts(invoice.id)
     txn = PaymentTransaction(
@@ -194,5 +203,6 @@ __all__ = [
     "backend_kind",
     "invoice_reference",
     "make_backend",
+    "PaymentUrls",
     "start_payment",
 ]

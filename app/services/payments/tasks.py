@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from celery import group
 
-from ...tasks import celery
+from ...celery_app import add_beat, celery
 
 CHUNK = 50
 
@@ -68,10 +68,7 @@ def poll_payments() -> int:
 
 
 POLL_EVERY = 600.0  # seconds, by `celery -A app.worker beat`
-celery.conf.beat_schedule = {
-    **(celery.conf.beat_schedule or {}),
-    "portal-payments-poll": {"task": "portal.payments.poll", "schedule": POLL_EVERY},
-}
+add_beat("portal-payments-poll", "portal.payments.poll", POLL_EVERY)
 
 
 def launch_tax_certificates(year: int, notify: bool = True) -> int:

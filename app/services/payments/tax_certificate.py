@@ -173,7 +173,7 @@ def eligible_family_ids(year: int) -> list[int]:
 def render_pdf(family: Family, figures: CertificateFigures, issued_on: dt.date) -> bytes:
     with force_locale("fr"):
         html = current_app.jinja_env.get_template(
-            "finance_parent/tax_certificate_pdf.html"
+            "pdf/tax_certificate.html"
         ).render(family=family, figures=figures, structure=town_details(), issued_on=issued_on,
                  euros=euros, cutoff=under_six_cutoff(figures.year))
     buffer = io.BytesIO()

@@ -9,8 +9,9 @@ transactions are serialised per school and service. (SQLite serialises writers i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import SEAT_HOLDING_STATES, Booking, BookingState, ServiceCapacity
@@ -42,18 +43,24 @@ def seats_taken(service_id: int, school_id: int, day: dt.date) -> int:
     )
 
 
-def seats_taken_by_day(service_id: int, school_id: int, days: list[dt.date]) -> dict[dt.date, int]:
-    rows = (
-        db.session.query(Booking.day, func.count(Booking.id))
-        .filter(
-            Booking.service_id == service_id,
-            Booking.school_id == school_id,
+def seats_taken_by_day(keys: Iterable[tuple[int, int, dt.date]]) -> dict[tuple, int]:
+    """(service, school, day) → seats taken, for many days at once (one query); a key
+    without any booking is absent (0 seats taken)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    services, schools, days = ({key[i] for key in keys} for i in range(3))
+    rows = db.session.execute(
+        select(Booking.service_id, Booking.school_id, Booking.day, func.count(Booking.id))
+        .where(
+            Booking.service_id.in_(services),
+            Booking.school_id.in_(schools),
             Booking.day.in_(days),
             Booking.state.in_(SEAT_HOLDING_STATES),
         )
-        .group_by(Booking.day)
-    )
-    return dict(rows.all())
+        .group_by(Booking.service_id, Booking.school_id, Booking.day)
+    ).all()
+    return {(s, sc, d): n for s, sc, d, n in rows if (s, sc, d) in keys}
 
 
 def first_waiting(service_id: int, school_id: int, day: dt.date) -> Booking | None:

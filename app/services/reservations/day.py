@@ -160,14 +160,7 @@ class DayChanger:
     def book(self, day, booking, note=None) -> Outcome:
         if booking is not None and booking.state in ACTIVE_STATES:
             return self._outcome(day, booking, _("Ce jour est déjà réservé."), changed=False)
-        if not covers(self.target.enrolment, day):
-            raise CommandError(outside_message(self.target.enrolment))
-        blocked = self.unpaid_block()
-        if blocked:
-            raise CommandError(blocked)
-        if not getattr(self, "_consents_checked", False):  # once per command
-            check_consents_for_booking(self.target.family_id, self.now.date())
-            self._consents_checked = True
+        self._check_bookable(day)
         deadline = booking_deadline(self.target.service, day)
         timing = change_timing(day, deadline, self.now)
         if timing == ChangeTiming.past:
@@ -186,11 +179,8 @@ class DayChanger:
                 day=day,
             )
             db.session.add(booking)
-        booking.family_id, booking.requested_at, booking.note = (
-            self.target.family_id,
-            utcnow(),
-            note,
-        )
+        booking.family_id, booking.requested_at = self.target.family_id, utcnow()
+        booking.note = note
         booking.attendance = None
         if timing == ChangeTiming.request or self.target.service.manual_validation:
             booking.state = BookingState.pending
@@ -219,6 +209,17 @@ class DayChanger:
             )
         booking.state = BookingState.booked
         return self._outcome(day, booking, _("Réservé."))
+
+    def _check_bookable(self, day) -> None:
+        """The enrolment covers the day, no unpaid block, the consents are given."""
+        if not covers(self.target.enrolment, day):
+            raise CommandError(outside_message(self.target.enrolment))
+        blocked = self.unpaid_block()
+        if blocked:
+            raise CommandError(blocked)
+        if not getattr(self, "_consents_checked", False):  # once per command
+            check_consents_for_booking(self.target.family_id, self.now.date())
+            self._consents_checked = True
 
     def cancel(self, day, booking, note=None) -> Outcome:
         if booking is None or booking.state != BookingState.booked:

@@ -2,8 +2,9 @@
 
 `validate()` checks every request before anything is written (pending, a reason for a
 refusal, a free seat for a booking); `run()` applies all decisions in one transaction, and
-each decision creates an alert and a mail for the family. Other features register the
-handlers of their own request kinds (data changes, documents) in `HANDLERS`.
+each decision creates an alert and a mail for the family. The handlers of the other
+request kinds (data changes, documents) are added to `HANDLERS` in one place:
+app.services.request_handlers, called when the app is created.
 """
 
 from __future__ import annotations
@@ -204,6 +205,9 @@ class DecideRequests:
         if request.state != RequestState.pending:
             return  # withdrawn by an earlier decision of the batch (an enrolment cancelled)
         handler = HANDLERS[request.kind]
+        # Who decides, for the handlers that record it (a plain attribute, not a column:
+        # the request row itself is written once, below).
+        request.deciding_staff_id = self.staff_user_id
         if self.decision == VALIDATE:
             # Validations in one batch may compete for the same day's last seats.
             problem = handler.check(request)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from ...extensions import db
-from ...models import Child, Enrolment, EnrolmentState, SchoolYear, Service, family_child
+from ...models import Child, Enrolment, EnrolmentState, SchoolYear, Service
+from ...security.scope import owned
 from ..calendar import OpeningCalendar, school_year_containing
 
 
@@ -29,14 +30,7 @@ class Target:
 
 
 def child_of_family(family_id: int, child_id) -> Child | None:
-    try:
-        child_id = int(child_id)
-    except (TypeError, ValueError):
-        return None
-    linked = db.session.query(family_child).filter_by(family_id=family_id, child_id=child_id)
-    if linked.first() is None:
-        return None
-    return db.session.get(Child, child_id)
+    return owned(Child, child_id, [family_id])
 
 
 def validated_enrolment(

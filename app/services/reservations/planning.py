@@ -65,14 +65,6 @@ class MonthPlanning:
     days: list[dt.date]
     rows: list[PlanningRow]
 
-    @property
-    def previous_month(self) -> dt.date:
-        return (self.month - dt.timedelta(days=1)).replace(day=1)
-
-    @property
-    def next_month(self) -> dt.date:
-        return (self.month + dt.timedelta(days=32)).replace(day=1)
-
 
 def month_days(month: dt.date) -> list[dt.date]:
     first = month.replace(day=1)

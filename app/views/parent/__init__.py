@@ -16,6 +16,7 @@ def register(appbuilder: AppBuilder) -> None:
         documents,
         dossier,
         enrolment,
+        family_switch,
         finances,
         home,
         menus,
@@ -30,5 +31,5 @@ def register(appbuilder: AppBuilder) -> None:
     # planning and enrolment first: they open the « Mes réservations » menu.
     for module in (home, news, account, planning, enrolment, absence, menus, requests,
                    finances, payment, documents, messages, consents, dossier, api,
-                   alert_count, quotient_caf, data_export):
+                   alert_count, quotient_caf, data_export, family_switch):
         module.register(appbuilder)

@@ -54,7 +54,7 @@ class ParentConsentsView(BaseView):
         )
         me = next((g for g in guardians if g.user_id == current_user.id), None)
         html = self.render_template(
-            "consents/parent.html",
+            "parent/consents.html",
             has_family=family is not None,
             states=consent_states(family, local_today()) if family else [],
             guardians=guardians, me=me, when=paris_time, errors=errors or [],

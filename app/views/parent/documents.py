@@ -21,12 +21,12 @@ from ...models import Child, DocumentState, DocumentType, FamilyDocument, Publis
 from ...security.scope import family_clause
 from ...services.documents import (
     CATEGORIES,
-    file_response,
     missing_documents,
     published_for_schools,
-    send_family_document,
 )
-from ...services.reservations.errors import CommandError
+from ...services.documents.commands import SendFamilyDocument
+from ...services.errors import CommandError
+from ..downloads import file_response
 from .planning import family_children
 from .planning_grid import family_id, portal_now
 
@@ -72,17 +72,11 @@ class ParentDocumentsView(BaseView):
     @expose("/transmettre", methods=["POST"])
     @has_access
     def send(self):
-        family = family_id()
         try:
-            if family is None:
-                raise CommandError(_("Aucune famille n'est liée à votre compte."))
-            document = send_family_document(
-                family, request.form.get("document_type"), request.form.get("child") or None,
-                request.files.get("file"), current_user.id,
-            )
-            db.session.commit()
+            document = SendFamilyDocument(
+                family_id(), request.form.get("document_type"), request.form.get("child"),
+                request.files.get("file"), current_user.id).run()
         except CommandError as refused:
-            db.session.rollback()
             return self._page(refused.messages)
         flash(_("« %(name)s » est envoyé : le service va le vérifier.",
                 name=document.original_filename), "success")
@@ -104,7 +98,7 @@ class ParentDocumentsView(BaseView):
         today = portal_now().date()
         published = published_for_schools(_school_ids(), today).all() if family else []
         html = self.render_template(
-            "documents/parent_documents.html",
+            "parent/documents.html",
             has_family=family is not None,
             missing=missing_documents(family, today) if family else [],
             sent=_sent(family) if family else [],

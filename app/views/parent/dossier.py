@@ -52,7 +52,7 @@ class ParentDossierView(BaseView):
         statuses = [family_status(c, family_key, today) for c in open_campaigns(today)] \
             if family else []
         html = self.render_template(
-            "dossier/parent.html", family=family, statuses=statuses,
+            "parent/dossier.html", family=family, statuses=statuses,
             guardians=_guardians(family_key) if family else [],
             children=_children(family_key) if family else [],
             sections=DossierSection, diets=Diet, when=paris_time, errors=errors or [],

@@ -7,7 +7,6 @@ The page costs a fixed number of queries whatever the number of children and enr
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import flash, redirect, request, url_for
@@ -15,22 +14,23 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from ...extensions import db
 from ...models import (
     Child,
     Enrolment,
     EnrolmentState,
-    Request,
     RequestKind,
-    RequestState,
     SchoolYear,
     Service,
-    ServiceCapacity,
 )
 from ...services.reservations import CommandError
 from ...services.reservations.enrol import RequestEnrolment, RequestEnrolmentChange
+from ...services.reservations.queries import (
+    family_enrolments,
+    open_school_years,
+    pending_enrolment_kinds,
+    services_offered,
+)
 from .planning import family_children
 from .planning_grid import family_id, portal_now
 
@@ -47,54 +47,6 @@ class ChildEnrolments:
     child: Child
     enrolments: list[Enrolment] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)  # offered at the child's school
-
-
-def _enrolments(family: int) -> list[Enrolment]:
-    return (
-        db.session.query(Enrolment)
-        .options(joinedload(Enrolment.service), joinedload(Enrolment.school_year))
-        .join(SchoolYear, SchoolYear.id == Enrolment.school_year_id)
-        .filter(Enrolment.family_id == family)
-        .order_by(SchoolYear.start_date.desc(), Enrolment.service_id)
-        .all()
-    )
-
-
-def _pending_kinds(family: int) -> dict[int, str]:
-    """Enrolment id → kind of the family's request still waiting for staff."""
-    rows = db.session.query(Request.enrolment_id, Request.kind).filter(
-        Request.family_id == family,
-        Request.state == RequestState.pending,
-        Request.enrolment_id.isnot(None),
-    )
-    return dict(rows.all())
-
-
-def _offered(school_ids: set[int]) -> dict[int, list[Service]]:
-    """School id → active services offered there (a capacity row means offered)."""
-    if not school_ids:
-        return {}
-    rows = (
-        db.session.query(ServiceCapacity.school_id, Service)
-        .join(Service, Service.id == ServiceCapacity.service_id)
-        .filter(ServiceCapacity.school_id.in_(school_ids), Service.active.is_(True))
-        .order_by(Service.name, Service.id)
-        .all()
-    )
-    offered: dict[int, list[Service]] = {}
-    for school_id, service in rows:
-        offered.setdefault(school_id, []).append(service)
-    return offered
-
-
-def _open_years(today: dt.date) -> list[SchoolYear]:
-    """The current and coming school years (one can enrol for September in summer)."""
-    return (
-        db.session.query(SchoolYear)
-        .filter(SchoolYear.end_date >= today)
-        .order_by(SchoolYear.start_date)
-        .all()
-    )
 
 
 class ParentInscriptionView(BaseView):
@@ -168,14 +120,14 @@ class ParentInscriptionView(BaseView):
         years: list[SchoolYear] = []
         if family is not None:
             children = family_children(family)
-            offered = _offered({c.school_id for c in children})
+            offered = services_offered({c.school_id for c in children})
             sections = [ChildEnrolments(c, [], offered.get(c.school_id, [])) for c in children]
             by_child = {s.child.id: s for s in sections}
-            for enrolment in _enrolments(family):
+            for enrolment in family_enrolments(family):
                 if enrolment.child_id in by_child:
                     by_child[enrolment.child_id].enrolments.append(enrolment)
-            pending = _pending_kinds(family)
-            years = _open_years(portal_now().date())
+            pending = pending_enrolment_kinds(family)
+            years = open_school_years(portal_now().date())
         html = self.render_template(
             "parent/enrolment.html",
             sections=sections,

@@ -8,42 +8,35 @@ model the `<pk>` of their routes designates.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
-    Child,
     Family,
     Invoice,
-    InvoiceLine,
     InvoiceState,
-    Payment,
     PaymentMethod,
     PaymentTransaction,
-    Service,
     TaxCertificate,
     TransactionState,
 )
-from ...security.manager import current_family_ids
-from ...security.scope import family_clause
+from ...security.scope import current_family_ids, family_clause
+from ...services.billing.pdf import invoice_pdf, pdf_filename
 from ...services.calendar import local_today
+from ...services.errors import CommandError
+from ...services.payments import queries as finance_queries
 from ...services.payments.balance import ZERO, family_balance, load_invoices, statuses
-from ...services.payments.online import PaymentRefused, start_payment
-from ...services.payments.tax_certificate import (
-    certificate_years,
-    issue_certificate,
-    under_six_cutoff,
-)
+from ...services.payments.commands import IssueTaxCertificates
+from ...services.payments.online import start_payment
+from ..downloads import pdf_response
 from ..formatters import euros, french_date
+from .payment import payment_urls
 
 STATE_ICONS = {
     InvoiceState.issued: "fa-exclamation-circle",
@@ -51,41 +44,6 @@ STATE_ICONS = {
     InvoiceState.paid: "fa-check-circle",
     InvoiceState.cancelled: "fa-ban",
 }
-
-
-def _invoice_statuses():
-    query = (
-        db.session.query(Invoice)
-        .filter(family_clause(Invoice))
-        .options(selectinload(Invoice.lines).selectinload(InvoiceLine.service))
-        .order_by(Invoice.period_start.desc(), Invoice.id.desc())
-    )
-    return statuses(load_invoices(query))
-
-
-def _certificate_offers(family_ids: list[int], stored: list[TaxCertificate]) -> list[int]:
-    """Completed years for which the family paid childcare for a child under 6 and has no
-    certificate yet (one query)."""
-    today = local_today()
-    rows = db.session.execute(
-        select(Payment.received_on, Child.birth_date).distinct()
-        .join(Invoice, Invoice.id == Payment.invoice_id)
-        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .join(Service, Service.id == InvoiceLine.service_id)
-        .join(Child, Child.id == InvoiceLine.child_id)
-        .where(Payment.family_id.in_(family_ids or [-1]), Service.is_childcare.is_(True),
-               Payment.received_on < dt.date(today.year, 1, 1))
-    ).all()
-    have = {(c.family_id, c.year) for c in stored}
-    years = {
-        received.year for received, born in rows if born > under_six_cutoff(received.year)
-    }
-    allowed = set(certificate_years(today))
-    return sorted(
-        (y for y in years & allowed
-         if any((family_id, y) not in have for family_id in family_ids)),
-        reverse=True,
-    )
 
 
 class ParentFinanceView(BaseView):
@@ -96,26 +54,19 @@ class ParentFinanceView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        family_ids = current_family_ids()
+        family_ids = current_family_ids()  # every household side by side
         families = db.session.query(Family).filter(family_clause(Family)).order_by(Family.name)
-        invoice_statuses = _invoice_statuses()
-        payments = (
-            db.session.query(Payment).filter(family_clause(Payment))
-            .options(selectinload(Payment.invoice))
-            .order_by(Payment.received_on.desc(), Payment.id.desc()).all()
-        )
-        certificates = (
-            db.session.query(TaxCertificate).filter(family_clause(TaxCertificate))
-            .order_by(TaxCertificate.year.desc()).all()
-        )
+        invoice_statuses = finance_queries.family_invoices(family_ids)
+        payments = finance_queries.family_payments(family_ids)
+        certificates = finance_queries.family_certificates(family_ids)
         return self.render_template(
-            "finance_parent/index.html",
+            "parent/finances.html",
             title=_("Finances"),
             families=[(family, family_balance(family.id)) for family in families],
             invoices=invoice_statuses,
             payments=payments,
             certificates=certificates,
-            offers=_certificate_offers(family_ids, certificates),
+            offers=finance_queries.certificate_offers(family_ids, certificates, local_today()),
             states=InvoiceState,
             state_icons=STATE_ICONS,
             methods=PaymentMethod,
@@ -128,22 +79,18 @@ class ParentFinanceView(BaseView):
     @has_access
     def invoice_pdf(self, pk: int):
         invoice = _family_invoice(pk)
-        from ...services.billing.pdf import invoice_pdf, pdf_filename  # the billing's PDF
-
-        return Response(invoice_pdf(invoice), mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{pdf_filename(invoice)}"',
-            "Cache-Control": "private, no-store",
-        })
+        return pdf_response(invoice_pdf(invoice), pdf_filename(invoice))  # the billing's PDF
 
     @expose("/factures/<int:pk>/payer", methods=["POST"])
     @has_access
     def pay(self, pk: int):
         email = getattr(current_user, "email", None)
         try:
-            url = start_payment(pk, current_family_ids(), email=email, user_id=current_user.id)
+            url = start_payment(pk, current_family_ids(), email=email, user_id=current_user.id,
+                                urls=payment_urls(pk))
         except LookupError:
             abort(404)
-        except PaymentRefused as refused:
+        except CommandError as refused:
             flash(refused.message, "warning")
             return redirect(url_for(".index"))
         return redirect(url)
@@ -161,7 +108,7 @@ class ParentFinanceView(BaseView):
             .order_by(PaymentTransaction.created_at.desc(), PaymentTransaction.id.desc())
         ).first()
         return self.render_template(
-            "finance_parent/payment_return.html", title=_("Paiement de la facture %(number)s",
+            "parent/finances_payment_return.html", title=_("Paiement de la facture %(number)s",
                                                           number=invoice.number),
             status=status, last=last, txn_states=TransactionState, states=InvoiceState,
             euros=euros,
@@ -192,23 +139,17 @@ class ParentTaxCertificateView(BaseView):
         ).first()
         if row is None:
             abort(404)
-        return Response(row.pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="attestation-fiscale-{row.year}.pdf"',
-            "Cache-Control": "private, no-store",
-        })
+        return pdf_response(row.pdf, f"attestation-fiscale-{row.year}.pdf")
 
     @expose("/demander", methods=["POST"])
     @has_access
     def generate(self):
+        year = request.form.get("year", type=int)
         try:
-            year = int(request.form.get("year", ""))
-        except ValueError:
-            abort(400)
-        if year not in certificate_years(local_today()):
-            abort(400)
-        made = [issue_certificate(family_id, year) for family_id in current_family_ids()]
-        db.session.commit()
-        if not any(made):
+            made = IssueTaxCertificates(current_family_ids(), year, local_today()).run()
+        except CommandError:
+            abort(400)  # the form offers completed years only
+        if not made:
             flash(_("Aucun montant ne donne droit à une attestation fiscale pour %(year)s.",
                     year=year), "info")
         else:

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from ...models import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
-from ...security.manager import current_family_ids
+from ...security.scope import current_family_ids
 from ...services.accounts import paris_time
 from ...services.errors import CommandError
 from ...services.messages import (

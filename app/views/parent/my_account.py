@@ -30,12 +30,13 @@ from ...models import (
     Request,
     RequestKind,
     RequestState,
-    family_child,
 )
 from ...security import sessions
+from ...security.scope import children_of
 from ...services import account_changes as changes
-from ...services.accounts import MIN_LENGTH, change_password
+from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
+from ...services.login_commands import change_password
 from ...services.money import quotient_on
 from ...services.reservations.errors import CommandError
 from ..public.links import email_confirm_url
@@ -45,14 +46,8 @@ SENT = _l("Votre demande est envoyée au service, qui la vérifiera.")
 
 
 def _children(family: int) -> list[Child]:
-    return (
-        db.session.query(Child)
-        .options(selectinload(Child.school), selectinload(Child.authorized_persons))
-        .join(family_child, family_child.c.child_id == Child.id)
-        .filter(family_child.c.family_id == family)
-        .order_by(Child.first_name, Child.id)
-        .all()
-    )
+    return children_of(family_ids=[family], options=(
+        selectinload(Child.school), selectinload(Child.authorized_persons)))
 
 
 def _pending(family: int) -> list[Request]:
@@ -190,7 +185,7 @@ class ParentAccountView(BaseView):
         today = portal_now().date()
         off = set(((family_row.mail_alerts_off if family_row else None) or "").split(","))
         html = self.render_template(
-            "account/my_account.html",
+            "parent/account.html",
             family=family_row, children=children, guardians=guardians, quotients=quotients,
             current_qf=quotient_on(quotients, today),
             pending=[(r, changes.describe_change(r)) for r in pending],

@@ -20,7 +20,7 @@ class ParentNewsView(BaseView):
     @has_access
     def index(self):
         news = published_news(portal_now().date(), limit=NEWS_PAGE)
-        return self.render_template("account/parent_news.html", news=news)
+        return self.render_template("parent/news.html", news=news)
 
 
 def register(appbuilder: AppBuilder) -> None:

@@ -8,11 +8,22 @@ pages in app/views/sandbox.py, registered from here.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 
 from ...extensions import csrf
 from ...services.payments.notifications import process_notification
+from ...services.payments.online import PaymentUrls
+
+
+def payment_urls(invoice_id: int | None = None) -> PaymentUrls:
+    """The addresses the payment service is given (this request's host)."""
+    return PaymentUrls(
+        notify=url_for("PaymentNotificationView.notify", _external=True),
+        sandbox=url_for("PaymentSandboxView.pay", _external=True),
+        payer_return=(url_for("ParentFinanceView.payment_return", pk=invoice_id,
+                              _external=True) if invoice_id is not None else None),
+    )
 
 
 def _query_string() -> str:
@@ -28,7 +39,7 @@ class PaymentNotificationView(BaseView):
 
     @expose("/notification", methods=["GET", "POST"])
     def notify(self):
-        outcome = process_notification(_query_string())
+        outcome = process_notification(_query_string(), payment_urls())
         return Response(outcome.content, status=outcome.http_status, mimetype="text/plain")
 
 

@@ -18,12 +18,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ...extensions import db
-from ...models import Child, family_child
-from ...services.calendar import CalendarDataError
+from ...models import Child
+from ...security.scope import children_of
 from ...services.deadlines import describe_rule
+from ...services.errors import CommandError
 from ...services.payments.unpaid_block import booking_block
-from ...services.reservations import CommandError
 from ...services.reservations.day import ChangeDay
 from ...services.reservations.planning import STATE_LABELS, MonthPlanning, month_planning
 from ...services.reservations.range import ChangeRange, RangeResult
@@ -46,14 +45,7 @@ SKIPPED_SHOWN = 5
 
 def family_children(family: int) -> list[Child]:
     """Every child of the family, with its school (one query)."""
-    return (
-        db.session.query(Child)
-        .options(joinedload(Child.school))
-        .join(family_child, family_child.c.child_id == Child.id)
-        .filter(family_child.c.family_id == family)
-        .order_by(Child.first_name, Child.id)
-        .all()
-    )
+    return children_of(family_ids=[family], options=(joinedload(Child.school),))
 
 
 def rule_text(service) -> str:
@@ -219,8 +211,8 @@ class ParentPlanningView(BaseView):
             children = family_children(family)
             try:
                 planning = month_planning(family, month, now, children)
-            except CalendarDataError as missing:
-                problem = str(missing)
+            except CommandError as missing:  # CalendarDataError: official dates missing
+                problem = missing.message
             problem = problem or booking_block(family, now.date())
         context = self._context(month, planning, children, now)
         html = self.render_template(

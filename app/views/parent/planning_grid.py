@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
 from ...models import Booking, Child, Service
-from ...security.manager import current_family_ids
+from ...security.scope import current_family_id
 from ...services.calendar import OpeningCalendar, local_now
 from ...services.reservations.enrolment_rules import covering_enrolment
 from ...services.reservations.planning import Cell, MonthPlanning, _cell
@@ -56,9 +56,9 @@ def portal_now() -> dt.datetime:
 
 
 def family_id() -> int | None:
-    """The family the parent acts for (a parent normally has exactly one)."""
-    ids = current_family_ids()
-    return ids[0] if ids else None
+    """The family the page acts for (app.security.scope: the guardian's choice among
+    several families, shown by the switch)."""
+    return current_family_id()
 
 
 def parse_month(text: str | None) -> dt.date | None:

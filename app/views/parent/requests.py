@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...extensions import db
 from ...models import (
     Alert,
     Attendance,
@@ -21,8 +20,8 @@ from ...models import (
     RequestKind,
     RequestState,
 )
-from ...models.base import utcnow
-from ...security.manager import current_family_ids
+from ...security.scope import current_family_ids
+from ...services.alerts import MarkAlertsRead
 from ...services.errors import CommandError
 from ...services.reservations.withdraw import WithdrawRequest
 from ..base import ParentModelView, PortalInterface
@@ -122,10 +121,7 @@ class ParentAlertView(ParentModelView):
     @action("mark_read", _l("Marquer comme lue"), icon="fa-check", single=False)
     def mark_read(self, items):
         items = items if isinstance(items, list) else [items]
-        now = utcnow()
-        for item in items:
-            item.read_at = item.read_at or now
-        db.session.commit()
+        MarkAlertsRead([item.id for item in items], current_family_ids()).run()
         return redirect(self.get_redirect())
 
 

@@ -17,9 +17,10 @@ from ...background import run_later
 from ...models import TokenPurpose
 from ...security import sessions
 from ...services.account_links import open_link
-from ...services.accounts import MIN_LENGTH, change_password, open_token, set_password
+from ...services.accounts import MIN_LENGTH, open_token, set_password
 from ...services.errors import CommandError
-from ...services.login_commands import ConfirmLoginEmail, UnlockWithLink
+from ...services.links import provide
+from ...services.login_commands import ConfirmLoginEmail, UnlockWithLink, change_password
 from ...tasks import request_reset as reset_task
 
 
@@ -48,17 +49,17 @@ class PublicAccountView(BaseView):
             run_later(reset_task, address, base_url=current_app.config.get("PORTAL_BASE_URL")
                       or request.host_url)
             return redirect(url_for(".forgot_sent"), 303)
-        return self.render_template("account/forgot.html")
+        return self.render_template("portal/password_forgot.html")
 
     @expose("/mot-de-passe-oublie/envoye")
     def forgot_sent(self):
-        return self.render_template("account/forgot_sent.html")
+        return self.render_template("portal/password_forgot_sent.html")
 
     @expose("/mot-de-passe/<string:token>", methods=["GET", "POST"])
     def choose_password(self, token: str):
         row = open_token(token)
         if row is None:
-            return _private(self._page("account/link_invalid.html", 410))
+            return _private(self._page("portal/password_link_invalid.html", 410))
         errors: list[str] = []
         if request.method == "POST":
             try:
@@ -70,7 +71,7 @@ class PublicAccountView(BaseView):
                 flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."),
                       "success")
                 return redirect(self.appbuilder.get_url_for_login, 303)
-        page = self._page("account/choose_password.html", 400 if errors else 200,
+        page = self._page("portal/password_choose.html", 400 if errors else 200,
                           username=row.user.username, purpose=row.purpose, errors=errors,
                           min_length=MIN_LENGTH)
         return _private(page)
@@ -100,7 +101,7 @@ class PublicAccountView(BaseView):
 
     def _link_page(self, token: str, purpose: str, command, title, text, button, done):
         if open_link(token, purpose) is None:
-            return _private(self._page("account/link_invalid.html", 410))
+            return _private(self._page("portal/password_link_invalid.html", 410))
         errors: list[str] = []
         if request.method == "POST":
             try:
@@ -110,13 +111,17 @@ class PublicAccountView(BaseView):
             else:
                 flash(done, "success")
                 return redirect(self.appbuilder.get_url_for_login, 303)
-        return _private(self._page("account/confirm_link.html", 400 if errors else 200,
+        return _private(self._page("portal/password_confirm_link.html", 400 if errors else 200,
                                    title=title, text=text, button=button, errors=errors))
 
     def _page(self, template: str, status: int, **context):
         response = current_app.make_response(self.render_template(template, **context))
         response.status_code = status
         return response
+
+
+def _password_page(token: str, _external: bool) -> str:
+    return url_for("PublicAccountView.choose_password", token=token, _external=_external)
 
 
 class PasswordChangeView(BaseView):
@@ -143,11 +148,12 @@ class PasswordChangeView(BaseView):
                 flash(_("Votre mot de passe est modifié. Vos autres sessions sont fermées."),
                       "success")
                 return redirect(self.appbuilder.get_url_for_index, 303)
-        page = self.render_template("account/change_password.html", errors=errors,
+        page = self.render_template("portal/password_change.html", errors=errors,
                                     min_length=MIN_LENGTH)
         return _private(current_app.make_response((page, 400 if errors else 200)))
 
 
 def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(PublicAccountView())
+    provide("choose_password", _password_page)  # the link of invitation and reset mails
     appbuilder.add_view_no_menu(PasswordChangeView())

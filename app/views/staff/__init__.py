@@ -1,4 +1,6 @@
-"""The back office of the service des affaires scolaires (one module per aggregate)."""
+"""The back office of the service des affaires scolaires: every staff view module, and
+the order of its menu (Familles, Réservations, Finances, Documents, Communication,
+Paramètres). Each module's `register()` declares its views; nothing registers by import."""
 
 from __future__ import annotations
 
@@ -6,41 +8,30 @@ from flask_appbuilder import AppBuilder
 
 
 def register(appbuilder: AppBuilder) -> None:
-    from . import audit, bookings, documents, families, finance, home, news, schools
+    from . import (
+        accounts,  # logins and invitations, document review, missing, publishing
+        attendance,  # pointage, kitchen count
+        audit,
+        billing,  # the billing run, invoice PDFs, credit notes
+        bookings,
+        consents,  # the consents' campaigns
+        documents,
+        dossier,  # the yearly file (dossier annuel)
+        families,
+        finance,  # tariffs, invoices, credit notes, payments, SEPA mandates (FAB lists)
+        gdpr,  # anonymising a family (RGPD)
+        home,
+        menu_views,  # menus, caterer import, kitchens, children's allergens
+        messages,  # the families' conversations with the service
+        news,
+        payment_batches,  # SEPA batches, attestations fiscales
+        payments,  # accounts and payments, unpaid list and reminders
+        queue,  # the request queue
+        schools,
+        state_services,  # FranceConnect links, QF by API Particulier
+    )
 
-    home.register(appbuilder)
-    # Menu order: Familles, Réservations, Finances, Documents, Communication, Paramètres.
-    families.register(appbuilder)
-    bookings.register(appbuilder)
-    from . import attendance, queue  # request queue, pointage, kitchen count
-
-    queue.register(appbuilder)
-    attendance.register(appbuilder)
-    finance.register(appbuilder)
-    from . import billing  # the billing run, invoice PDFs, credit notes
-
-    billing.register(appbuilder)
-    from . import payments  # accounts and payments, unpaid list, SEPA, attestations
-
-    payments.register(appbuilder)
-    documents.register(appbuilder)
-    from . import accounts  # logins and invitations, document review, missing, publishing
-
-    accounts.register(appbuilder)
-    news.register(appbuilder)
-    from . import consents, dossier, messages  # messages, consents, the yearly file
-
-    messages.register(appbuilder)
-    consents.register(appbuilder)
-    dossier.register(appbuilder)
-    from . import state_services  # FranceConnect links, QF by API Particulier
-
-    state_services.register(appbuilder)
-    schools.register(appbuilder)
-    audit.register(appbuilder)
-    from . import gdpr  # anonymising a family (RGPD)
-
-    gdpr.register(appbuilder)
-    from . import menus  # menus, caterer import, kitchens, children's allergens (issue 14)
-
-    menus.register(appbuilder)
+    for module in (home, families, bookings, queue, attendance, finance, billing, payments,
+                   payment_batches, documents, accounts, news, messages, consents, dossier,
+                   state_services, schools, audit, gdpr, menu_views):
+        module.register(appbuilder)

@@ -22,13 +22,14 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...models import DocumentState, FamilyDocument, Guardian, PublishedDocument, School
 from ...security.manager import PortalSecurityManager
-from ...services import account_changes  # noqa: F401  (registers the data_change handler)
-from ...services import documents as docs  # also registers the document handler
-from ...services.accounts import account_state, invite, open_invitation, paris_time
+from ...services import documents as docs
+from ...services.accounts import account_state, open_invitation, paris_time
 from ...services.calendar import local_today
+from ...services.documents.commands import PublishDocument
+from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
-from ...services.onboarding import onboard_family
-from ...services.reservations.errors import CommandError
+from ...services.onboarding import InviteGuardian, onboard_family
+from ..downloads import file_response
 from .common import PortalStaffView, add_menu_view, labels
 
 ACCOUNT_STATES = {
@@ -75,8 +76,8 @@ class StaffAccountView(PortalStaffView):
     datamodel = SQLAInterface(Guardian)
     route_base = "/gestion/comptes"
     include_route_methods = {"list", "show", "csv", "resend", "unlock", "revoke"}
-    list_template = "account/staff_accounts_list.html"
-    show_template = "account/staff_account_show.html"
+    list_template = "staff/accounts_list.html"
+    show_template = "staff/accounts_show.html"
     list_title = _l("Comptes des familles")
     show_title = _l("Compte du responsable légal")
     label_columns = labels({"user": _l("Compte de connexion"),
@@ -96,10 +97,8 @@ class StaffAccountView(PortalStaffView):
         guardian = db.session.get(Guardian, pk) or abort(404)
         again = guardian.user_id is not None
         try:
-            invite(guardian, _staff_id())
-            db.session.commit()
+            InviteGuardian(guardian.id, _staff_id()).run()
         except CommandError as refused:
-            db.session.rollback()
             for message in refused.messages:
                 flash(message, "danger")
         else:
@@ -171,7 +170,7 @@ class StaffOnboardingView(BaseView):
             else:
                 flash(_("La famille %(name)s est créée.", name=family.name), "success")
                 return redirect(url_for("StaffFamilyView.show", pk=family.id), 303)
-        page = self.render_template("account/staff_new_family.html", errors=errors,
+        page = self.render_template("staff/families_new.html", errors=errors,
                                     form=request.form)
         return page, 400 if errors else 200
 
@@ -186,7 +185,7 @@ class StaffDocumentReviewView(PortalStaffView):
     route_base = "/gestion/documents-a-verifier"
     include_route_methods = {"list", "show", "csv", "review", "file"}
     base_filters = [["state", FilterEqual, DocumentState.pending]]
-    show_template = "documents/staff_review.html"
+    show_template = "staff/documents_review.html"
     list_title = _l("Documents à vérifier")
     show_title = _l("Vérifier un document")
     label_columns = labels({"document_type": _l("Type de document"),
@@ -222,7 +221,7 @@ class StaffDocumentReviewView(PortalStaffView):
     def file(self, pk: int):
         """Any family document (pending or not), for staff only, as an attachment."""
         document = db.session.get(FamilyDocument, pk)
-        response = docs.file_response(document) if document else None
+        response = file_response(document) if document else None
         return response if response is not None else abort(404)
 
     def render_template(self, template, **kwargs):
@@ -254,7 +253,7 @@ class StaffMissingDocumentsView(BaseView):
         rows = rows[: self.page_size]
         states = docs.missing_states([(f.id, t.id) for f, t in rows], today)
         return self.render_template(
-            "documents/staff_missing.html", page=page, has_next=has_next, today=today,
+            "staff/documents_missing.html", page=page, has_next=has_next, today=today,
             rows=[(family, doc_type, states.get((family.id, doc_type.id), ("missing", None)))
                   for family, doc_type in rows],
             labels=MISSING_STATES,
@@ -274,28 +273,18 @@ class StaffPublicationView(BaseView):
         if request.method == "POST":
             form = request.form
             try:
-                title = (form.get("title") or "").strip()
-                if not title:
-                    raise CommandError(_("Indiquez le titre du document."))
-                if form.get("category") not in docs.CATEGORIES:
-                    raise CommandError(_("Choisissez une catégorie."))
-                start = _date(form.get("published_on")) or local_today()
-                end = _date(form.get("unpublished_on"))
-                if end and end <= start:
-                    raise CommandError(_("La date de retrait doit suivre la date de "
-                                         "publication."))
-                docs.publish_document(title[:200], form["category"],
-                                      form.get("school") or None, request.files.get("file"),
-                                      start, end, _staff_id())
-                db.session.commit()
+                document = PublishDocument(
+                    form.get("title") or "", form.get("category"), form.get("school"),
+                    request.files.get("file"),
+                    _date(form.get("published_on")) or local_today(),
+                    _date(form.get("unpublished_on")), _staff_id()).run()
             except CommandError as refused:
-                db.session.rollback()
                 errors = refused.messages
             else:
-                flash(_("« %(title)s » est publié.", title=title), "success")
+                flash(_("« %(title)s » est publié.", title=document.title), "success")
                 return redirect(url_for("StaffPublishedDocumentView.list"), 303)
         page = self.render_template(
-            "documents/staff_publish.html", errors=errors, form=request.form,
+            "staff/documents_publish.html", errors=errors, form=request.form,
             categories=docs.CATEGORIES, schools=db.session.query(School).order_by(School.name),
             today=local_today())
         return page, 400 if errors else 200
@@ -305,7 +294,7 @@ class StaffPublicationView(BaseView):
     @permission_name("show")
     def file(self, pk: int):
         document = db.session.get(PublishedDocument, pk)
-        response = docs.file_response(document) if document else None
+        response = file_response(document) if document else None
         return response if response is not None else abort(404)
 
 

@@ -20,12 +20,14 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import BillingRun, BillingRunState, Invoice
-from ...services.billing.credit_notes import CreditNoteError, create_credit_note
+from ...services.billing.credit_notes import create_credit_note
 from ...services.billing.fr import euros, today
-from ...services.billing.pdf import invoice_pdf_response
-from ...services.billing.run import BillingError, fail_run, start_run
+from ...services.billing.pdf import invoice_pdf, pdf_filename
+from ...services.billing.run import fail_run, start_run
 from ...services.billing.tasks import billing_run
+from ...services.errors import CommandError
 from ...services.money import InvoiceBalance
+from ..downloads import pdf_response
 from .common import add_menu_view
 
 RUNS_SHOWN = 24
@@ -79,7 +81,7 @@ class FinanceBillingRunView(BaseView):
         day = today()
         months = [(m.strftime("%Y-%m"), month_name(m)) for m in billable_months(day)]
         return self.render_template(
-            "finance/billing_runs.html", runs=runs, months=months, today=day,
+            "staff/finances_billing_runs.html", runs=runs, months=months, today=day,
             states=BillingRunState, euros=euros, month_name=month_name,
             title=_("Facturation mensuelle"),
             active=[r for r in runs if r.state in (BillingRunState.pending,
@@ -91,8 +93,8 @@ class FinanceBillingRunView(BaseView):
     def run(self):
         try:
             run = start_run(request.form.get("month", ""), user_id=_user_id())
-        except BillingError as exc:
-            flash(str(exc), "danger")
+        except CommandError as exc:
+            flash(exc.message, "danger")
             return redirect(url_for(".index"))
         # In-process without Redis (the run is over when this returns), else on a worker.
         try:
@@ -134,7 +136,7 @@ class FinanceInvoicePdfView(BaseView):
         invoice = db.session.get(Invoice, pk)
         if invoice is None:
             abort(404)
-        return invoice_pdf_response(invoice)
+        return pdf_response(invoice_pdf(invoice), pdf_filename(invoice))
 
 
 class FinanceCreditNoteIssueView(BaseView):
@@ -153,7 +155,7 @@ class FinanceCreditNoteIssueView(BaseView):
             if invoice is not None:
                 return redirect(url_for(".issue", pk=invoice.id))
             flash(_("Aucune facture ne porte le numéro %(number)s.", number=number), "warning")
-        return self.render_template("finance/credit_note_find.html", number=number,
+        return self.render_template("staff/finances_credit_note_find.html", number=number,
                                     title=_("Émettre un avoir"))
 
     @expose("/<int:pk>", methods=["GET", "POST"])
@@ -169,8 +171,8 @@ class FinanceCreditNoteIssueView(BaseView):
             try:
                 note = create_credit_note(invoice.id, form["amount"], form["reason"],
                                           user_id=_user_id())
-            except CreditNoteError as exc:
-                flash(str(exc), "danger")
+            except CommandError as exc:
+                flash(exc.message, "danger")
             else:
                 flash(_("Avoir %(number)s de %(amount)s émis sur la facture %(invoice)s.",
                         number=note.number, amount=euros(note.amount),
@@ -179,7 +181,7 @@ class FinanceCreditNoteIssueView(BaseView):
             invoice = db.session.get(Invoice, pk)
         balance = InvoiceBalance.of(invoice)
         return self.render_template(
-            "finance/credit_note_form.html", invoice=invoice, form=form, euros=euros,
+            "staff/finances_credit_note_form.html", invoice=invoice, form=form, euros=euros,
             credited=balance.credited, paid=balance.paid, creditable=balance.creditable,
             due=balance.due,
             title=_("Avoir sur la facture %(number)s", number=invoice.number),

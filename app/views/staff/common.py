@@ -1,6 +1,6 @@
 """What every back-office view shares: French display of dates, amounts, booleans and
 coded states; select widgets for coded states; related tabs the user may open; the CSV
-button on list pages (template staff/list_csv.html)."""
+button on list pages (template staff/_list_csv.html)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class PortalStaffView(StaffModelView):
     show pages and CSV, a select in add/edit/search forms.
     """
 
-    list_template = "staff/list_csv.html"
+    list_template = "staff/_list_csv.html"
     # FAB's generic download serves any uploaded file; documents have their own route.
     exclude_route_methods = {"download"}
     enum_columns: dict[str, type] = {}

@@ -42,7 +42,7 @@ class StaffDossierCampaignView(PortalStaffView):
                    "enrolment_requires_complete", "document_types"]
     edit_columns = add_columns
     show_columns = add_columns
-    show_template = "dossier/staff_campaign_show.html"
+    show_template = "staff/dossier_campaign.html"
 
     def pre_add(self, item: DossierCampaign) -> None:
         _check_dates(item)
@@ -70,7 +70,7 @@ class StaffDossierFollowView(BaseView):
         if campaign is None:
             abort(404)
         schools = completion_by_school(campaign, local_today())
-        return self.render_template("dossier/staff_follow.html", campaign=campaign,
+        return self.render_template("staff/dossier_follow.html", campaign=campaign,
                                     schools=schools)
 
     @expose("/<int:pk>/relancer", methods=["POST"])

@@ -24,8 +24,9 @@ from ...models import (
     Tariff,
     TariffBracket,
 )
+from ...services.errors import CommandError
 from ...services.payments import offline as payment_rules
-from ...services.payments.sepa import SepaError, check_mandate
+from ...services.payments.sepa import check_mandate
 from .common import READ_ONLY_ROUTES, PortalStaffView, add_menu_view, labels, reject
 
 
@@ -163,7 +164,7 @@ def _check_payment(item: Payment) -> None:
         reject(_l("Cette facture n'est pas celle de cette famille."))
     try:  # app.services.payments.offline: an invoice, methods, rest to pay, CESU for care
         payment_rules.check_payment(item)
-    except payment_rules.PaymentError as refused:
+    except CommandError as refused:
         reject(refused)
 
 
@@ -243,7 +244,7 @@ def _normalise_mandate(item: SepaMandate) -> None:
         reject(_l("BIC invalide : 8 ou 11 lettres et chiffres."))
     try:  # schwifty (bank codes, BIC format), the RUM's characters, the sequence
         check_mandate(item)
-    except SepaError as refused:
+    except CommandError as refused:
         reject(refused)
 
 

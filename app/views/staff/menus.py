@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, flash, redirect, request, url_for
-from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
@@ -23,7 +23,7 @@ from ...services.errors import CommandError
 from ...services.menus import editor
 from ...services.menus.catalog import allergen_words, label_words
 from ...services.menus.week import load_menus, week_days, week_monday
-from .common import PortalStaffView, add_menu_view, labels
+from .common import PortalStaffView, labels
 
 
 def _kitchens() -> list[Kitchen]:
@@ -203,17 +203,3 @@ class StaffChildAllergenView(PortalStaffView):
     edit_columns = add_columns
     show_columns = add_columns
     search_columns = ["child", "allergen"]
-
-
-def register(appbuilder: AppBuilder) -> None:
-    from .menus_import import StaffMenuImportView
-    from .menus_reports import StaffMenuReportView
-
-    add_menu_view(appbuilder, StaffMenuView, _l("Menus"), "Réservations", "fa-cutlery")
-    appbuilder.add_view_no_menu(StaffMenuImportView())
-    add_menu_view(appbuilder, StaffMenuReportView, _l("Bilan des menus (EGalim, commandes)"),
-                  "Réservations", "fa-bar-chart")
-    add_menu_view(appbuilder, StaffChildAllergenView, _l("Allergènes des enfants"), "Familles",
-                  "fa-exclamation-triangle")
-    add_menu_view(appbuilder, StaffKitchenView, _l("Cuisines et prestataires"), "Paramètres",
-                  "fa-truck")

@@ -7,6 +7,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from ...models import News
+from ...services.errors import CommandError
+from ...services.news import check_news_dates
 from .common import PortalStaffView, add_menu_view, labels, reject
 
 
@@ -39,8 +41,10 @@ class StaffNewsView(PortalStaffView):
 
 
 def _check_news(item: News) -> None:
-    if item.unpublished_on and item.published_on and item.unpublished_on < item.published_on:
-        reject(_l("La date de retrait doit être postérieure à la date de publication."))
+    try:  # app.services.news: the rule of the dates
+        check_news_dates(item.published_on, item.unpublished_on)
+    except CommandError as refused:
+        reject(refused.message)
 
 
 def register(appbuilder: AppBuilder) -> None:

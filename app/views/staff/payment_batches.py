@@ -1,24 +1,31 @@
 """The managers' finance batches: the month's SEPA direct-debit file and the year's
-attestations fiscales (registered by payments.py)."""
+attestations fiscales."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Response, abort, flash, redirect, request, url_for
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import SepaBatch, TaxCertificate
 from ...services.calendar import local_today
-from ...services.payments.sepa import SepaError, create_batch, default_collection_date
+from ...services.errors import CommandError
+from ...services.payments.commands import LaunchTaxCertificates
+from ...services.payments.sepa import create_batch, default_collection_date
 from ...services.payments.tax_certificate import certificate_years
 from ..formatters import euros, french_date
-from .payments import PAGE_SIZE, _date, _page, _user_id
+from .common import add_menu_view
+from .request_args import PAGE_SIZE
+from .request_args import day as _date
+from .request_args import page as _page
+from .request_args import user_id as _user_id
 
 BATCHES_SHOWN = 24
 
@@ -54,7 +61,7 @@ class FinanceSepaBatchView(BaseView):
             select(SepaBatch).order_by(SepaBatch.created_at.desc(), SepaBatch.id.desc())
             .limit(BATCHES_SHOWN)).all()
         return self.render_template(
-            "finance_staff/sepa.html", title=_("Prélèvements SEPA"), batches=batches,
+            "staff/finances_sepa.html", title=_("Prélèvements SEPA"), batches=batches,
             months=[(m.strftime("%Y-%m"), format_date(m, "MMMM yyyy").capitalize())
                     for m in months],
             collection=default_collection_date(months[1] if len(months) > 1 else months[0],
@@ -71,7 +78,7 @@ class FinanceSepaBatchView(BaseView):
             return redirect(url_for(".list"))
         try:
             batch = create_batch(month, collection, user_id=_user_id())
-        except SepaError as refused:
+        except CommandError as refused:
             flash(str(refused), "danger")
             return redirect(url_for(".list"))
         flash(_("Fichier de prélèvement créé : %(count)d facture(s), %(total)s, prélevées le "
@@ -112,7 +119,7 @@ class FinanceTaxCertificateView(BaseView):
         rows = (query.order_by(TaxCertificate.family_id)
                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all())
         return self.render_template(
-            "finance_staff/certificates.html", title=_("Attestations fiscales"), years=years,
+            "staff/finances_certificates.html", title=_("Attestations fiscales"), years=years,
             year=year, counts=counts, rows=rows, total=total, page=page,
             pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), euros=euros,
         )
@@ -120,14 +127,13 @@ class FinanceTaxCertificateView(BaseView):
     @expose("/generer", methods=["POST"])
     @has_access
     def generate(self):
-        from ...services.payments.tasks import launch_tax_certificates
-
         year = request.form.get("year", type=int)
-        if year not in certificate_years(local_today()):
-            flash(_("Choisissez une année terminée."), "danger")
+        try:
+            count = LaunchTaxCertificates(year, bool(request.form.get("notify")),
+                                          local_today()).run()
+        except CommandError as refused:
+            flash(refused.message, "danger")
             return redirect(url_for(".list"))
-        db.session.commit()  # the tasks use their own sessions
-        count = launch_tax_certificates(year, notify=bool(request.form.get("notify")))
         flash(_("Attestations fiscales %(year)s : %(count)d famille(s) concernée(s), "
                 "génération lancée.", year=year, count=count), "success")
         return redirect(url_for(".list", year=year))
@@ -142,3 +148,10 @@ class FinanceTaxCertificateView(BaseView):
         return Response(row.pdf, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store"})
+
+
+def register(appbuilder: AppBuilder) -> None:
+    add_menu_view(appbuilder, FinanceSepaBatchView, _l("Prélèvements SEPA"), "Finances",
+                  "fa-exchange")
+    add_menu_view(appbuilder, FinanceTaxCertificateView, _l("Attestations fiscales"),
+                  "Finances", "fa-file-text-o")

@@ -5,16 +5,15 @@
   payment. Agents record payments: `FinancePayment*` gives them can_list/can_show/can_add
   (app/security/roles.py); managers have every `Finance*` view.
 - `FinanceUnpaidView` — overdue invoices and reminder mails (managers).
-- `FinanceSepaBatchView` — the month's pain.008 direct-debit file (managers).
-- `FinanceTaxCertificateView` — the year's attestations fiscales, made in batch (managers).
+
+The SEPA batches and the attestations fiscales are in payment_batches.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -43,44 +42,15 @@ from ...services.payments.balance import (
     statuses,
     unpaid_query,
 )
+from ...services.payments.commands import RecordPayment
 from ...services.payments.credits import RefundCredit, credit_balance, movements
-from ...services.payments.offline import (
-    STAFF_METHODS,
-    PaymentError,
-    cesu_cap,
-    pending_online,
-    pending_text,
-    record_payment,
-)
-from ...services.reservations.lookup import parse_day
+from ...services.payments.offline import STAFF_METHODS, cesu_cap, pending_online, pending_text
 from ..formatters import euros, french_date
 from .common import add_menu_view
-
-PAGE_SIZE = 25
-
-
-def _user_id() -> int | None:
-    return getattr(getattr(g, "user", None), "id", None)
-
-
-def _page() -> int:
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    cleaned = (text or "").replace("\u202f", "").replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _date(text: str | None) -> dt.date | None:
-    return parse_day((text or "").strip())
+from .request_args import PAGE_SIZE
+from .request_args import day as _date
+from .request_args import page as _page
+from .request_args import user_id as _user_id
 
 
 def balances(family_ids: list[int]) -> dict[int, Decimal]:
@@ -118,7 +88,7 @@ class FinancePaymentAccountView(BaseView):
         families = (query.order_by(Family.name, Family.id)
                     .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all())
         return self.render_template(
-            "finance_staff/accounts.html", title=_("Comptes familles"), families=families,
+            "staff/finances_accounts.html", title=_("Comptes familles"), families=families,
             balances=balances([f.id for f in families]), q=text, page=page,
             pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), euros=euros, zero=ZERO,
         )
@@ -135,28 +105,18 @@ class FinancePaymentAccountView(BaseView):
         if family is None:
             abort(404)
         form = request.form
-        amount, received_on = _decimal(form.get("amount")), _date(form.get("received_on"))
-        invoice_id = form.get("invoice", type=int)
-        errors = []
-        if amount is None:
-            errors.append(_("Indiquez le montant (par exemple 12,50)."))
-        if received_on is None:
-            errors.append(_("Indiquez la date de réception."))
-        if form.get("method") not in STAFF_METHODS:
-            errors.append(_("Choisissez le mode de paiement."))
-        if not errors:
-            try:
-                payment = record_payment(pk, invoice_id or 0, amount, form["method"],
-                                         received_on, form.get("reference"),
-                                         form.get("comment"), user_id=_user_id(),
-                                         override_reason=form.get("override_reason"))
-            except PaymentError as refused:
-                errors.append(str(refused))
-            else:
-                flash(_("Règlement de %(amount)s enregistré sur la facture %(number)s.",
-                        amount=euros(payment.amount), number=payment.invoice.number), "success")
-                return redirect(url_for(".show", pk=pk))
-        return self._account(pk, errors=errors, form=form)
+        try:
+            payment = RecordPayment(
+                family_id=pk, invoice_id=form.get("invoice", type=int),
+                amount=form.get("amount"), method=form.get("method"),
+                received_on=_date(form.get("received_on")), reference=form.get("reference"),
+                comment=form.get("comment"), user_id=_user_id(),
+                override_reason=form.get("override_reason")).run()
+        except CommandError as refused:
+            return self._account(pk, errors=refused.messages, form=form)
+        flash(_("Règlement de %(amount)s enregistré sur la facture %(number)s.",
+                amount=euros(payment.amount), number=payment.invoice.number), "success")
+        return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/remboursement", methods=["POST"])
     @has_access
@@ -188,7 +148,7 @@ class FinancePaymentAccountView(BaseView):
                                                            InvoiceState.payment_pending)
                          and s.outstanding > ZERO]
         return self.render_template(
-            "finance_staff/account.html", title=_("Compte %(name)s", name=family.name),
+            "staff/finances_account.html", title=_("Compte %(name)s", name=family.name),
             family=family, balance=balances([pk])[pk], invoices=invoices, payments=payments,
             open_invoices=open_invoices,
             pending=_pending([s.invoice for s in open_invoices]),
@@ -225,7 +185,7 @@ class FinanceUnpaidView(BaseView):
                         .where(PaymentReminder.invoice_id.in_(ids or [-1]))
                         .group_by(PaymentReminder.invoice_id)).all()}
         return self.render_template(
-            "finance_staff/unpaid.html", title=_("Impayés"), rows=rows, reminded=reminded,
+            "staff/finances_unpaid.html", title=_("Impayés"), rows=rows, reminded=reminded,
             total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
             states=InvoiceState, euros=euros, french_date=french_date, today=today,
         )
@@ -261,25 +221,20 @@ class FinanceReconciliationView(BaseView):
         from ...services.payments.reconciliation import disagreements
 
         return self.render_template(
-            "finance_staff/reconciliation.html", title=_("Rapprochement des paiements en ligne"),
+            "staff/finances_reconciliation.html", title=_("Rapprochement des paiements en ligne"),
             rows=disagreements(), euros=euros, french_date=french_date,
             states=TransactionState.labels(),
         )
 
 
 def register(appbuilder: AppBuilder) -> None:
-    from .payment_batches import FinanceSepaBatchView, FinanceTaxCertificateView
-
     add_menu_view(appbuilder, FinancePaymentAccountView, _l("Comptes familles"), "Finances",
                   "fa-balance-scale")
     add_menu_view(appbuilder, FinanceUnpaidView, _l("Impayés et relances"), "Finances",
                   "fa-bell")
     add_menu_view(appbuilder, FinanceReconciliationView, _l("Rapprochement"), "Finances",
                   "fa-check-square-o")
-    add_menu_view(appbuilder, FinanceSepaBatchView, _l("Prélèvements SEPA"), "Finances",
-                  "fa-exchange")
-    add_menu_view(appbuilder, FinanceTaxCertificateView, _l("Attestations fiscales"),
-                  "Finances", "fa-file-text-o")
 
 
-__all__ = ["FinancePaymentAccountView", "FinanceUnpaidView", "register"]
+__all__ = ["FinancePaymentAccountView", "FinanceReconciliationView", "FinanceUnpaidView",
+           "register"]

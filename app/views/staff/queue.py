@@ -23,12 +23,11 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, to_user_timezone
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_
 from wtforms import DateField, StringField
 
 from ...extensions import db
 from ...models import (
-    SEAT_HOLDING_STATES,
     Booking,
     Enrolment,
     Family,
@@ -37,11 +36,10 @@ from ...models import (
     RequestState,
     School,
     Service,
-    ServiceCapacity,
 )
-from ...services import absences, account_changes, documents  # noqa: F401  (register their HANDLERS)
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
 from ...services.reservations.errors import CommandError
+from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
 from ..base import PortalInterface
 from ..formatters import french_date
@@ -56,36 +54,6 @@ MAX_SELECTION = 500
 def _place(request_row: Request):
     """What a request is about: its booking, else its enrolment (None for the others)."""
     return request_row.booking or request_row.enrolment
-
-
-def seats_of(bookings: list[Booking]) -> dict[tuple, tuple[int, int | None]]:
-    """(service, school, day) → (seats taken, capacity) for the given bookings' days, in
-    two queries whatever their number."""
-    keys = {(b.service_id, b.school_id, b.day) for b in bookings}
-    if not keys:
-        return {}
-    services, schools, days = ({key[i] for key in keys} for i in range(3))
-    taken_rows = db.session.execute(
-        select(Booking.service_id, Booking.school_id, Booking.day, func.count(Booking.id))
-        .where(
-            Booking.service_id.in_(services),
-            Booking.school_id.in_(schools),
-            Booking.day.in_(days),
-            Booking.state.in_(SEAT_HOLDING_STATES),
-        )
-        .group_by(Booking.service_id, Booking.school_id, Booking.day)
-    ).all()
-    taken = {(s, sc, d): n for s, sc, d, n in taken_rows}
-    capacities = dict(
-        ((s, sc), c)
-        for s, sc, c in db.session.execute(
-            select(ServiceCapacity.service_id, ServiceCapacity.school_id,
-                   ServiceCapacity.capacity)
-            .where(ServiceCapacity.service_id.in_(services),
-                   ServiceCapacity.school_id.in_(schools))
-        ).all()
-    )
-    return {key: (taken.get(key, 0), capacities.get(key[:2])) for key in keys}
 
 
 def places_text(taken: int, capacity: int | None) -> str:
@@ -249,7 +217,7 @@ def _select(label, model, order):
 class _RequestList(PortalStaffView):
     """What the queue and the decided requests share (abstract: never registered)."""
 
-    list_template = "staff/queue_list.html"
+    list_template = "staff/requests_queue.html"
     label_columns = labels({
         "kind": _l("Type"),
         "summary": _l("Demande"),
@@ -350,7 +318,7 @@ class StaffRequestQueueView(_RequestList):
         )
         if not rows:
             abort(404)
-        page = self.render_template("staff/queue_refuse.html", rows=rows, errors=errors,
+        page = self.render_template("staff/requests_refuse.html", rows=rows, errors=errors,
                                     reason=reason, kind_labels=RequestKind.labels(),
                                     state_labels=RequestState.labels(), received=_received)
         return page, 400 if errors else 200
