@@ -40,6 +40,9 @@ class PortalSecurityManager(SecurityManager):
     userdbmodelview = UserDBModelView
     resetpasswordview = ClosedResetPasswordView
     resetmypasswordview = ClosedResetMyPasswordView
+    # FAB's English « Login Count » chart (Google Charts from the internet): not a page of
+    # the portal; the staff home and the exports give the service's figures.
+    userstatschartview = None
 
     def auth_user_db(self, username, password):
         """Check a login with the shared counters of app/services/login_guard.py: the

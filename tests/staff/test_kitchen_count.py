@@ -72,12 +72,13 @@ def test_the_page_and_the_pdf_show_the_counts(app, client, kitchen):
     assert rows[0].startswith("Jeudi 26 novembre 2026")
     assert "2 repas Sans porc : 1 Végétarien : 1 dont PAI : 1" in rows[0]
     assert "3 repas" in rows[0]  # the day's total
-    assert "Fermé : Fermeture : Grève" in rows[1]
+    assert "Fermeture : Grève" in rows[1] and "Fermé : Fermeture" not in rows[1]
     pdf = client.get(f"{KITCHEN}/pdf?du={TODAY.isoformat()}&jours=3")
     assert pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
     assert "Effectifs cuisine" in text and "Jeudi 26 novembre 2026" in text
     assert "Végétarien : 1" in text and "dont PAI : 1" in text and "Grève" in text
+    assert "Fermé : Fermeture" not in text
 
 
 def test_the_default_is_the_next_five_open_days_from_today(app, client, kitchen):

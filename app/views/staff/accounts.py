@@ -168,7 +168,7 @@ class StaffOnboardingView(BaseView):
             except CommandError as refused:
                 errors = refused.messages
             else:
-                flash(_("La famille %(name)s est créée.", name=family.name), "success")
+                flash(_("Le foyer « %(name)s » est créé.", name=family.name), "success")
                 return redirect(url_for("StaffFamilyView.show", pk=family.id), 303)
         page = self.render_template("staff/families_new.html", errors=errors,
                                     form=request.form)
