@@ -174,6 +174,17 @@ class Stories:
                     f"l'année {self.town.year.label}.", request)
 
 
+def _health_change(stories: Stories, item: Built, child) -> None:
+    """A diet and allergy change waiting in the queue (shown as a labelled French diff)."""
+    child.diet, child.allergies = "standard", "Arachide"
+    db.session.flush()
+    stories.data_change(item, f"Santé et alimentation de {child.first_name}",
+                        {"target": "child", "id": child.id,
+                         "fields": {"diet": "standard", "allergies": "Arachide"}},
+                        {"target": "child", "id": child.id,
+                         "fields": {"diet": "no_pork", "allergies": "Arachide, fruits à coque"}})
+
+
 def tell_stories(built: list[Built], town: Town, period: Period, staff: dict) -> None:
     stories = Stories(town, period, staff)
     by_index = {item.spec.index: item for item in built}
@@ -191,6 +202,7 @@ def tell_stories(built: list[Built], town: Town, period: Period, staff: dict) ->
                             {"address": legall.family.address},
                             {"address": "14 rue des Genêts", "postal_code": "35430"})
         stories.enrolment_validated(legall, legall.children["legall-jade"], CARE_MORNING)
+        _health_change(stories, legall, legall.children["legall-jade"])
     if morel := by_index.get(4):
         stories.alert(morel, "Attestation de quotient familial expirée",
                        "Votre attestation CAF n'est plus valide : transmettez la nouvelle dans "

@@ -22,6 +22,24 @@ def file_response(document: FamilyDocument | PublishedDocument) -> Response | No
     return response
 
 
+def inline_response(document: FamilyDocument) -> Response | None:
+    """A PDF or an image shown inside a staff page (an <iframe>, an <img> of the same
+    origin): `Content-Disposition: inline`, its own type, framable by the portal only,
+    running nothing (the upload checks refused active content). None when it is missing."""
+    path = stored_path(document)
+    if path is None:
+        return None
+    response = send_file(path, mimetype=document.content_type, as_attachment=False,
+                         download_name=document.original_filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+        "frame-ancestors 'self'")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def pdf_response(content: bytes, filename: str, inline: bool = False) -> Response:
     """A PDF made by a service (invoice, attestation), for a route that checked who may
     read it; never cached."""

@@ -26,6 +26,13 @@ LABELS = {
     "phone": _l("Téléphone"),
     "can_pick_up": _l("Peut venir chercher l'enfant"),
     "emergency_contact": _l("À prévenir en cas d'urgence"),
+    # contact details (a family's, a guardian's)
+    "address": _l("Adresse"),
+    "postal_code": _l("Code postal"),
+    "city": _l("Commune"),
+    "email": _l("Courriel"),
+    "phone_mobile": _l("Téléphone portable"),
+    "phone_work": _l("Téléphone professionnel"),
 }
 
 
@@ -44,6 +51,12 @@ class ChangeLine:
     old: str
     new: str
 
+    @property
+    def text(self) -> str:
+        """« Régime alimentaire : Standard → Sans porc »."""
+        return _("%(label)s : %(old)s → %(new)s", label=self.label, old=self.old,
+                 new=self.new)
+
 
 def _show(name: str, value) -> str:
     if value is None or value == "":
@@ -57,12 +70,19 @@ def _show(name: str, value) -> str:
     return str(value)
 
 
+def _fields(value: dict) -> dict:
+    """The changed fields: {"target": …, "fields": {…}}, or a flat {field: value}."""
+    if "target" in value or "fields" in value:
+        return value.get("fields") or {}
+    return value
+
+
 def describe_change(request: Request) -> list[ChangeLine]:
     """The request's old → new values, field by field, in French (staff queue, parents)."""
     if request.kind != RequestKind.data_change:
         return []
     old, new = request_values(request)
-    before, after = old.get("fields") or {}, new.get("fields") or {}
+    before, after = _fields(old), _fields(new)
     names = list(dict.fromkeys([*after, *before]))
     return [ChangeLine(str(LABELS.get(n, n)), _show(n, before.get(n)), _show(n, after.get(n)))
             for n in names]

@@ -29,7 +29,8 @@ from ...services.documents.commands import PublishDocument
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
 from ...services.onboarding import InviteGuardian, onboard_family
-from ..downloads import file_response
+from ...services.request_details import preview_kind
+from ..downloads import file_response, inline_response
 from .common import PortalStaffView, add_menu_view, labels
 
 ACCOUNT_STATES = {
@@ -183,7 +184,7 @@ class StaffDocumentReviewView(PortalStaffView):
 
     datamodel = SQLAInterface(FamilyDocument)
     route_base = "/gestion/documents-a-verifier"
-    include_route_methods = {"list", "show", "csv", "review", "file"}
+    include_route_methods = {"list", "show", "csv", "review", "file", "preview"}
     base_filters = [["state", FilterEqual, DocumentState.pending]]
     show_template = "staff/documents_review.html"
     list_title = _l("Documents à vérifier")
@@ -224,11 +225,21 @@ class StaffDocumentReviewView(PortalStaffView):
         response = file_response(document) if document else None
         return response if response is not None else abort(404)
 
+    @expose("/<int:pk>/apercu")
+    @has_access
+    @permission_name("show")
+    def preview(self, pk: int):
+        """A family's PDF or image, for staff only, shown inside the review pages."""
+        document = db.session.get(FamilyDocument, pk)
+        if document is None or preview_kind(document) is None:
+            abort(404)
+        return inline_response(document) or abort(404)
+
     def render_template(self, template, **kwargs):
         if template == self.show_template and kwargs.get("pk") is not None:
             document = db.session.get(FamilyDocument, kwargs["pk"])
             today = local_today()
-            kwargs.update(document=document, today=today,
+            kwargs.update(document=document, today=today, preview=preview_kind(document),
                           valid_until=docs.default_validity(document, today)
                           if document else None)
         return super().render_template(template, **kwargs)

@@ -11,6 +11,7 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from ...extensions import db
 from ...models import (
     Alert,
     Attendance,
@@ -23,6 +24,7 @@ from ...models import (
     RequestState,
 )
 from ...services.calendar import local_today
+from ...services.request_details import request_details
 from ...services.reservations.enrolment_rules import apply_enrolment_bounds
 from .common import READ_ONLY_ROUTES, PortalStaffView, add_menu_view, labels, reject
 
@@ -136,11 +138,17 @@ class StaffRequestView(PortalStaffView):
     show_fieldsets = [
         (_l("Demande"), {"fields": ["created_at", "family", "child", "kind", "summary",
                                      "created_by"]}),
-        (_l("Contenu"), {"fields": ["old_value", "new_value", "booking", "enrolment",
-                                     "document"]}),
+        (_l("Contenu"), {"fields": ["booking", "enrolment", "document"]}),
         (_l("Décision"), {"fields": ["state", "reason", "decided_by", "decided_at"]}),
     ]
     related_views = [StaffAlertView]
+    show_template = "staff/requests_show.html"
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and kwargs.get("pk") is not None:
+            row = db.session.get(Request, kwargs["pk"])
+            kwargs["details"] = request_details(row) if row is not None else None
+        return super().render_template(template, **kwargs)
 
 
 def register(appbuilder: AppBuilder) -> None:

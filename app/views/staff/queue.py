@@ -37,6 +37,7 @@ from ...models import (
     School,
     Service,
 )
+from ...services.request_details import request_details
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
 from ...services.reservations.errors import CommandError
 from ...services.reservations.queries import seats_of
@@ -218,6 +219,7 @@ class _RequestList(PortalStaffView):
     """What the queue and the decided requests share (abstract: never registered)."""
 
     list_template = "staff/requests_queue.html"
+    show_template = "staff/requests_show.html"
     label_columns = labels({
         "kind": _l("Type"),
         "summary": _l("Demande"),
@@ -237,8 +239,8 @@ class _RequestList(PortalStaffView):
                   "enrolment.service")
     search_columns = ["kind", "school", "service", "day", "family", "created_at", "summary"]
     order_columns = ["created_at", "kind", "summary"]
-    show_columns = ["created_at", "family", "child", "kind", "summary", "old_value",
-                    "new_value", "state", "reason", "decided_by", "decided_at"]
+    show_columns = ["created_at", "family", "child", "kind", "summary", "state", "reason",
+                    "decided_by", "decided_at"]
     formatters_columns = {"day": french_date}
     queue_mode = "pending"
 
@@ -252,7 +254,23 @@ class _RequestList(PortalStaffView):
         }
         super().__init__(**kwargs)
 
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """A request decided since its link was given opens in the decided requests (and
+        the other way round), never « Page introuvable »."""
+        row = db.session.get(Request, _int(pk)) if _int(pk) is not None else None
+        if row is not None and (row.state == RequestState.pending) != (
+                self.queue_mode == "pending"):
+            other = "StaffRequestQueueView" if row.state == RequestState.pending \
+                else "StaffDecidedRequestView"
+            return redirect(url_for(f"{other}.show", pk=row.id))
+        return super().show(pk)
+
     def render_template(self, template, **kwargs):
+        if template == self.show_template and kwargs.get("pk") is not None:
+            row = db.session.get(Request, _int(kwargs["pk"]))
+            kwargs["details"] = request_details(row) if row is not None else None
         if template == self.list_template:
             kwargs.update(queue_mode=self.queue_mode,
                           queue_url=url_for("StaffRequestQueueView.list"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla import filters as sqla_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import Time
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Time
 
 from ...models import (
     Closure,
