@@ -8,17 +8,20 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from flask import g
+from flask import g, redirect, url_for
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from sqlalchemy import Time
 from wtforms import BooleanField, DecimalField, SelectField, TimeField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ...extensions import db
 from ..base import StaffModelView, csv_value
+from ..dates import FrenchDateField
 from ..formatters import enum_label, euros, french_date
 
 #: Routes a read-only view keeps (an issued invoice is never edited).
@@ -90,6 +93,9 @@ class PortalStaffView(StaffModelView):
     exclude_route_methods = {"download"}
     enum_columns: dict[str, type] = {}
     optional_enum_columns: tuple[str, ...] = ()
+    add_row_message = _l("C'est enregistré : la fiche est ajoutée.")
+    edit_row_message = _l("C'est enregistré : les modifications sont prises en compte.")
+    delete_row_message = _l("La fiche est supprimée.")
 
     def __init__(self, **kwargs):
         self.formatters_columns = dict(self.formatters_columns or {})
@@ -101,6 +107,7 @@ class PortalStaffView(StaffModelView):
         self._setup_form_fields()
         super().__init__(**kwargs)
         self._setup_display_formatters()
+        self._setup_blank_choices()
 
     def _setup_enums(self) -> None:
         labels = self.label_columns or {}
@@ -119,7 +126,7 @@ class PortalStaffView(StaffModelView):
         for attr, columns in (("add_form_extra_fields", self.add_columns),
                               ("edit_form_extra_fields", self.edit_columns)):
             extra = getattr(self, attr)
-            for column in columns or []:
+            for column in columns or self.datamodel.get_user_columns_list():
                 if column not in extra:
                     field = self._french_field(column, labels.get(column, column))
                     if field is not None:
@@ -133,6 +140,8 @@ class PortalStaffView(StaffModelView):
         required = not model.is_nullable(column)
         checks = [InputRequired()] if required else [Optional()]
         default = model.get_col_default(column)
+        if model.is_date(column):
+            return FrenchDateField(label, validators=checks, default=default)
         if isinstance(sql_column.type, Time):
             return TimeField(label, validators=checks, format="%H:%M",
                              render_kw={"class": "form-control"})
@@ -142,6 +151,29 @@ class PortalStaffView(StaffModelView):
         if model.is_boolean(column):
             return BooleanField(label, default=default)
         return None
+
+    def _setup_blank_choices(self) -> None:
+        """FAB's optional relation selects offer a blank choice labelled « __None »."""
+        for form in (getattr(self, name, None) for name in
+                     ("add_form", "edit_form", "search_form")):
+            for unbound in vars(form or object).values():
+                if isinstance(unbound, UnboundField) and issubclass(unbound.field_class,
+                                                                     QuerySelectField):
+                    unbound.kwargs.setdefault("blank_text", _l("(vide)"))
+
+    def _back_to_list(self):
+        """After saving: the page the form was opened from when it is a record (a related
+        tab of a family), else the view's own list."""
+        target = self.get_redirect()
+        if "/show/" in target:
+            return redirect(target)
+        return redirect(url_for(f"{type(self).__name__}.list"))
+
+    def post_add_redirect(self):
+        return self._back_to_list()
+
+    def post_edit_redirect(self):
+        return self._back_to_list()
 
     def _setup_display_formatters(self) -> None:
         """Dates dd/mm/yyyy, amounts 12,50 €, Oui/Non (the CSV keeps raw French values)."""
