@@ -11,12 +11,16 @@ FAB's `action` and `action_post`:
 
 from __future__ import annotations
 
+import re
+
+from dateutil import parser as date_parser
 from flask import abort, request
 from flask_appbuilder import baseviews
 from flask_appbuilder import views as fab_views
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.baseviews import BaseCRUDView
 from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla import filters as sqla_filters
 from flask_appbuilder.views import ModelView
 from flask_babel import gettext as _
 
@@ -136,3 +140,23 @@ def _field_info(self, field, filter_rel_field, page=None, page_size=None):
 
 _original_field_info = ModelRestApi._get_field_info
 ModelRestApi._get_field_info = _field_info
+
+
+# --- Dates typed in a search filter ----------------------------------------------------------
+# FAB reads a filter's date with dateutil month first: « 01/12/2026 » became 12 January. A
+# French user writes the day first; an ISO date (the calendar's older format) stays ISO.
+def _french_filter_value(datamodel, column_name, value):
+    if isinstance(value, str) and (datamodel.is_date(column_name)
+                                   or datamodel.is_datetime(column_name)):
+        text = value.strip()
+        try:
+            parsed = date_parser.parse(text, dayfirst=not _ISO_START.match(text))
+        except (ValueError, OverflowError):
+            return None
+        return parsed.date() if datamodel.is_date(column_name) else parsed
+    return _original_set_value_to_type(datamodel, column_name, value)
+
+
+_ISO_START = re.compile(r"^\d{4}-")
+_original_set_value_to_type = sqla_filters.set_value_to_type
+sqla_filters.set_value_to_type = _french_filter_value

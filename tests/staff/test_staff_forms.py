@@ -110,3 +110,18 @@ def test_every_date_of_every_staff_form_is_french_and_no_select_says_none(app):
                 assert ">__None<" not in body, url
                 assert "AAAA-MM-JJ" not in body, url
     assert checked >= 10
+
+
+def test_a_date_searched_01_12_2026_finds_the_first_of_december(app, manager):
+    with app.app_context():
+        db.session.add_all([
+            News(title="Premier décembre", body="…", published_on=dt.date(2026, 12, 1)),
+            News(title="Douze janvier", body="…", published_on=dt.date(2026, 1, 12)),
+        ])
+        db.session.commit()
+    search_form = manager.get(f"{NEWS}/list/").get_data(as_text=True)  # fields as JSON
+    assert "dd/mm/yyyy" in search_form and "yyyy-MM-dd" not in search_form
+    assert "__None\\u003c" not in search_form
+    for value in ("01/12/2026", "2026-12-01"):
+        text = _text(manager.get(f"{NEWS}/list/?_flt_0_published_on={value}"))
+        assert "Premier décembre" in text and "Douze janvier" not in text, value

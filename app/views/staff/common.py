@@ -131,6 +131,10 @@ class PortalStaffView(StaffModelView):
                     field = self._french_field(column, labels.get(column, column))
                     if field is not None:
                         extra[column] = field
+        for column in self.search_columns or []:
+            if self.datamodel.is_date(column):
+                self.search_form_extra_fields.setdefault(
+                    column, FrenchDateField(labels.get(column, column), validators=[Optional()]))
 
     def _french_field(self, column: str, label):
         model = self.datamodel

@@ -16,7 +16,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.security.decorators import permission_name
@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, to_user_timezone
 from sqlalchemy import or_
-from wtforms import DateField, StringField
+from wtforms import StringField
 
 from ...extensions import db
 from ...models import (
@@ -43,6 +43,7 @@ from ...services.reservations.errors import CommandError
 from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
 from ..base import PortalInterface
+from ..dates import FrenchDateField
 from ..formatters import french_date
 from .common import PortalStaffView, add_menu_view, labels
 
@@ -248,7 +249,7 @@ class _RequestList(PortalStaffView):
         self.search_form_extra_fields = {
             "school": _select(_l("École"), School, School.name),
             "service": _select(_l("Service"), Service, Service.name),
-            "day": DateField(_l("Jour"), widget=DatePickerWidget()),
+            "day": FrenchDateField(_l("Jour")),
             "family": StringField(_l("Famille"), widget=BS3TextFieldWidget()),
             **(self.search_form_extra_fields or {}),
         }
