@@ -138,7 +138,7 @@ def test_refusal_pointage_and_kitchen_pages_are_accessible(app, browser, live_se
     assert "1 demande refusée" in page.inner_text("body")
 
     page.goto(f"{live_server}/gestion/pointage/")
-    page.get_by_role("button", name="Tout présent").click()
+    page.get_by_role("button", name="Tous présents").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Enregistrer le pointage").click()
     assert "Pointage enregistré (1 enfant modifié)." in page.inner_text("body")
