@@ -57,8 +57,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from . import audit, cli, errors, tasks
     from .services.request_handlers import register_request_handlers
+    from .services.search import register_search_names
 
     register_request_handlers()
+    register_search_names()
     from .background import Background
     from .security import headers, sessions
 

@@ -54,6 +54,8 @@ class Family(TimestampMixin, Model):
     # Invoicing account number shown on invoices and payments ("F00042").
     account_code = Column(String(20), unique=True, nullable=False)
     name = Column(String(120), nullable=False, index=True)
+    # name in lower case without accents, for search and French sort (app.services.search)
+    search_name = Column(String(160), index=True)
     address = Column(String(255))
     postal_code = Column(String(10))
     city = Column(String(80))
@@ -107,6 +109,7 @@ class Guardian(TimestampMixin, Model):
     user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), unique=True)
     first_name = Column(String(80), nullable=False)
     last_name = Column(String(80), nullable=False)
+    search_name = Column(String(170), index=True)  # "nom prénom", lower case, no accents
     relationship_label = Column(String(40))  # mère, père, tuteur…
     email = Column(String(120))
     phone_mobile = Column(String(20))
@@ -147,6 +150,7 @@ class Child(TimestampMixin, Model):
     id = Column(Integer, primary_key=True)
     first_name = Column(String(80), nullable=False)
     last_name = Column(String(80), nullable=False, index=True)
+    search_name = Column(String(170), index=True)  # "nom prénom", lower case, no accents
     birth_date = Column(Date, nullable=False)
     school_id = Column(Integer, ForeignKey("school.id"), nullable=False, index=True)
     class_name = Column(String(40))  # "CE1 — Mme Martin"

@@ -42,6 +42,7 @@ from ..models.base import utcnow
 from ..security.scope import owned
 from .calendar import OpeningCalendar, school_year_containing
 from .reservations.errors import CommandError
+from .search import name_contains
 
 # --- the sheet -----------------------------------------------------------------------------
 
@@ -306,12 +307,10 @@ def find_children(
         .join(family_child, family_child.c.child_id == Child.id)
         .join(Family, Family.id == family_child.c.family_id)
         .where(Child.school_id == school_id, ~on_sheet)
-        .order_by(Child.last_name, Child.first_name, Family.name)
+        .order_by(Child.search_name, Family.search_name)
         .limit(limit)
     )
-    for word in words:
-        pattern = f"%{word}%"
-        query = query.where(or_(Child.first_name.ilike(pattern), Child.last_name.ilike(pattern)))
+    query = query.where(*name_contains(Child.search_name, " ".join(words)))
     return [(child, family) for child, family in db.session.execute(query).all()]
 
 

@@ -18,6 +18,7 @@ from .bookings import StaffAlertView, StaffBookingView, StaffEnrolmentView, Staf
 from .common import PortalStaffView, add_menu_view, labels, reject
 from .documents import StaffFamilyDocumentView
 from .finance import FinanceInvoiceView, FinancePaymentView, FinanceSepaMandateView
+from .names import NameSearchInterface
 
 
 def _check_dates(item) -> None:
@@ -49,7 +50,7 @@ class StaffQuotientView(PortalStaffView):
 
 
 class StaffGuardianView(PortalStaffView):
-    datamodel = SQLAInterface(Guardian)
+    datamodel = NameSearchInterface(Guardian)
     route_base = "/gestion/responsables"
     list_title = _l("Responsables légaux")
     show_title = _l("Fiche responsable légal")
@@ -95,7 +96,7 @@ class StaffAuthorizedPersonView(PortalStaffView):
 
 
 class StaffChildView(PortalStaffView):
-    datamodel = SQLAInterface(Child)
+    datamodel = NameSearchInterface(Child)
     route_base = "/gestion/enfants"
     list_title = _l("Enfants")
     show_title = _l("Fiche enfant")
@@ -144,7 +145,7 @@ def _check_has_family(item: Child) -> None:
 
 
 class StaffFamilyView(PortalStaffView):
-    datamodel = SQLAInterface(Family)
+    datamodel = NameSearchInterface(Family)
     route_base = "/gestion/familles"
     list_title = _l("Familles")
     show_title = _l("Fiche famille")

@@ -23,7 +23,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, to_user_timezone
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from wtforms import StringField
 
 from ...extensions import db
@@ -42,6 +42,7 @@ from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
 from ...services.reservations.errors import CommandError
 from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
+from ...services.search import name_contains
 from ..base import PortalInterface
 from ..dates import FrenchDateField
 from ..formatters import french_date
@@ -190,10 +191,9 @@ class FilterFamilyContains(BaseFilter):
         text = str(value or "").strip()
         if not text:
             return query
-        pattern = f"%{text}%"
-        return query.filter(
-            Request.family.has(or_(Family.name.ilike(pattern), Family.account_code.ilike(pattern)))
-        )
+        by_name = and_(*name_contains(Family.search_name, text))
+        return query.filter(Request.family.has(
+            or_(by_name, Family.account_code.ilike(f"%{text}%"))))
 
 
 VIRTUAL_FILTERS = {
