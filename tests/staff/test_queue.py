@@ -289,6 +289,9 @@ def test_a_request_can_be_decided_from_its_own_page(app, client, town):
     assert response.status_code == 303 and response.headers["Location"].endswith("/list/")
     with app.app_context():
         assert _state(town["late"]) == RequestState.validated
-    assert client.get(f"{QUEUE}/show/{town['late']}").status_code == 404  # no longer queued
+    # no longer queued: its old link opens it among the decided requests
+    moved = client.get(f"{QUEUE}/show/{town['late']}")
+    assert moved.status_code == 302
+    assert moved.headers["Location"].endswith(f"/gestion/demandes-traitees/show/{town['late']}")
     refuse = client.post(f"{QUEUE}/action/refuse/{town['change']}")
     assert refuse.headers["Location"].endswith(f"/refus?id={town['change']}")
