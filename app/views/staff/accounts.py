@@ -18,6 +18,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ...extensions import db
 from ...models import DocumentState, FamilyDocument, Guardian, PublishedDocument, School
@@ -26,6 +27,7 @@ from ...services import documents as docs
 from ...services.accounts import account_state, open_invitation, paris_time
 from ...services.calendar import local_today
 from ...services.documents.commands import PublishDocument
+from ...services.documents.reminders import RemindMissingDocuments
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
 from ...services.onboarding import InviteGuardian, onboard_family
@@ -269,6 +271,34 @@ class StaffMissingDocumentsView(BaseView):
                   for family, doc_type in rows],
             labels=MISSING_STATES,
         )
+
+
+    @expose("/relancer", methods=["POST"])
+    @has_access
+    @permission_name("resend")
+    def remind(self):
+        """« Relancer » one family (`family`) or every family of the list (`all`)."""
+        family = request.form.get("family", type=int)
+        ids = None if request.form.get("all") else ([family] if family else [])
+        try:
+            done = RemindMissingDocuments(
+                ids, local_today(), _staff_id(),
+                url_for("ParentDocumentsView.index", _external=True)).run()
+        except CommandError as refused:
+            for message in refused.messages:
+                flash(message, "danger")
+        else:
+            if done.families:
+                flash(ngettext("%(num)d famille relancée : un courriel et une alerte lui "
+                               "rappellent les documents à transmettre.",
+                               "%(num)d familles relancées : un courriel et une alerte leur "
+                               "rappellent les documents à transmettre.", done.families),
+                      "success")
+            if done.skipped:
+                flash(_("Pas relancées (déjà relancées depuis moins d'un jour, ou sans "
+                        "adresse électronique) : %(names)s.", names=", ".join(done.skipped)),
+                      "warning")
+        return redirect(url_for(".list", page=request.form.get("page", 0, type=int)), 303)
 
 
 class StaffPublicationView(BaseView):
