@@ -1,7 +1,7 @@
 """search_name: names without case or accents
 
 Revision ID: 586c4ca647e6
-Revises: 3d70a75ffea5
+Revises: a745f05d7434
 Create Date: 2026-12-06 22:30:26.752349
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '586c4ca647e6'
-down_revision = '3d70a75ffea5'
+down_revision = 'a745f05d7434'
 branch_labels = None
 depends_on = None
 
