@@ -125,3 +125,13 @@ def test_a_date_searched_01_12_2026_finds_the_first_of_december(app, manager):
     for value in ("01/12/2026", "2026-12-01"):
         text = _text(manager.get(f"{NEWS}/list/?_flt_0_published_on={value}"))
         assert "Premier décembre" in text and "Douze janvier" not in text, value
+
+
+def test_hand_written_staff_date_fields_are_french_too(app, manager):
+    """The pointage, the kitchen count and publishing a document: jj/mm/aaaa shown and read."""
+    sheet = manager.get("/gestion/pointage/?jour=01/12/2026").get_data(as_text=True)
+    assert re.search(r'id="jour"[^>]*value="01/12/2026"', sheet), "pointage day"
+    kitchen = manager.get("/gestion/effectifs-cuisine/?du=01/12/2026").get_data(as_text=True)
+    assert re.search(r'id="du"[^>]*value="01/12/2026"', kitchen)
+    publish = manager.get("/gestion/documents-publies/nouveau/").get_data(as_text=True)
+    assert 'type="date"' not in publish and 'placeholder="jj/mm/aaaa"' in publish

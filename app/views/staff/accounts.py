@@ -32,6 +32,7 @@ from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
 from ...services.onboarding import InviteGuardian, onboard_family
 from ...services.request_details import preview_kind
+from ..dates import parse_french_date
 from ..downloads import file_response, inline_response
 from .common import PortalStaffView, add_menu_view, labels
 
@@ -64,10 +65,12 @@ def _staff_id() -> int | None:
 
 
 def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise CommandError(_("La date « %(value)s » n'est pas valide.", value=value)) from None
+    if not (value or "").strip():
+        return None
+    day = parse_french_date(value)  # jj/mm/aaaa (the calendar), or ISO
+    if day is None:
+        raise CommandError(_("La date « %(value)s » n'est pas valide.", value=value))
+    return day
 
 
 # --- logins ---------------------------------------------------------------------------------

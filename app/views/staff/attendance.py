@@ -27,6 +27,7 @@ from ...services.calendar import OpeningCalendar, school_year_containing
 from ...services.menus.check import allergen_conflicts
 from ...services.menus.check import conflicts_by_child as menu_conflicts
 from ...services.reservations.errors import CommandError
+from ..dates import parse_french_date
 from ..parent.planning_grid import portal_now
 from .common import PortalStaffView, add_menu_view
 
@@ -37,10 +38,8 @@ def today() -> dt.date:
 
 
 def _day(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    """jj/mm/aaaa (the calendar) or ISO (links); else the default."""
+    return parse_french_date(value) or default
 
 
 def _pick(rows: list, value: str | None):
