@@ -19,6 +19,7 @@ from .consent import ConsentAnswer, ConsentDocument, ConsentVersion
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from .dossier import DossierCampaign, DossierCertification, DossierSection, campaign_document_type
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
+from .family_import import FamilyImport, ImportMapping, ImportState
 from .invoice import (
     CreditKind,
     CreditNote,
@@ -33,6 +34,7 @@ from .invoice import (
 )
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
+from .mailing import Mailing, MailingRecipient
 from .menu import (
     Allergen,
     ChildAllergen,
@@ -105,6 +107,11 @@ __all__ = [
     "Enrolment",
     "EnrolmentState",
     "Family",
+    "FamilyImport",
+    "ImportMapping",
+    "ImportState",
+    "Mailing",
+    "MailingRecipient",
     "FamilyDocument",
     "FranceConnectLink",
     "Guardian",
