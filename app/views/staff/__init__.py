@@ -21,6 +21,7 @@ def register(appbuilder: AppBuilder) -> None:
         finance,  # tariffs, invoices, credit notes, payments, SEPA mandates (FAB lists)
         gdpr,  # anonymising a family (RGPD)
         home,
+        imports,  # families from the previous system (CSV / XLSX)
         menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
         news,
@@ -31,7 +32,7 @@ def register(appbuilder: AppBuilder) -> None:
         state_services,  # FranceConnect links, QF by API Particulier
     )
 
-    for module in (home, families, bookings, queue, attendance, finance, billing, payments,
-                   payment_batches, documents, accounts, news, messages, consents, dossier,
-                   state_services, schools, audit, gdpr, menu_views):
+    for module in (home, families, imports, bookings, queue, attendance, finance, billing,
+                   payments, payment_batches, documents, accounts, news, messages, consents,
+                   dossier, state_services, schools, audit, gdpr, menu_views):
         module.register(appbuilder)
