@@ -42,6 +42,7 @@ class MailingRecipient(Model):
 
     mailing = relationship("Mailing", back_populates="recipients")
     family = relationship("Family")
+    alert = relationship("Alert")
 
 
 __all__ = ["Mailing", "MailingRecipient"]

@@ -23,6 +23,7 @@ def register(appbuilder: AppBuilder) -> None:
         home,
         imports,  # families from the previous system (CSV / XLSX)
         menu_views,  # menus, caterer import, kitchens, children's allergens
+        mailings,  # one message to the families chosen (publipostage)
         messages,  # the families' conversations with the service
         news,
         payment_batches,  # SEPA batches, attestations fiscales
@@ -33,6 +34,7 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     for module in (home, families, imports, bookings, queue, attendance, finance, billing,
-                   payments, payment_batches, documents, accounts, news, messages, consents,
+                   payments, payment_batches, documents, accounts, news, mailings, messages,
+                   consents,
                    dossier, state_services, schools, audit, gdpr, menu_views):
         module.register(appbuilder)
