@@ -22,8 +22,8 @@ def register(appbuilder: AppBuilder) -> None:
         gdpr,  # anonymising a family (RGPD)
         home,
         imports,  # families from the previous system (CSV / XLSX)
-        menu_views,  # menus, caterer import, kitchens, children's allergens
         mailings,  # one message to the families chosen (publipostage)
+        menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
         news,
         payment_batches,  # SEPA batches, attestations fiscales

@@ -13,7 +13,7 @@ from ...services.calendar import current_school_year, local_today
 from ...services.errors import CommandError
 from ...services.mailings.commands import SendMailing
 from ...services.mailings.criteria import criteria_from
-from ...services.mailings.queries import PREVIEW_SHOWN, choices, recent_mailings, recipients
+from ...services.mailings.queries import PREVIEW_SHOWN, choices, recent_mailings
 from .common import add_menu_view
 
 
