@@ -4,7 +4,8 @@ module when it starts; a worker imports it through `app.worker`):
 - `portal.ping`: health check of the worker;
 - `portal.send_mail`, `portal.flush_mails` (beat): `app.services.mail_tasks`;
 - `portal.billing_run`: `app.services.billing.tasks`;
-- `portal.family_import`: `app.services.family_import.tasks`;
+- `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`
+  (the families' import runs as one: `app.services.family_import.jobs`);
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
 - the menus' caterer orders and allergen alerts (beat): `app.services.menus.tasks`;
 - `portal.gdpr_retention` (beat, daily): below;
@@ -22,15 +23,16 @@ from .celery_app import add_beat, celery, init_celery
 from .services import mail_tasks
 from .services.api_particulier import tasks as qf_tasks
 from .services.billing import tasks as billing_tasks
-from .services.family_import import tasks as import_tasks
+from .services.jobs import tasks as job_tasks
 from .services.mail_tasks import MAIL_FLUSH_EVERY, MAIL_MAX_RETRIES, flush_mails, send_mail
 from .services.menus import tasks as menu_tasks
 from .services.payments import tasks as payment_tasks
 
 __all__ = [
     "MAIL_FLUSH_EVERY", "MAIL_MAX_RETRIES", "billing_tasks", "celery", "flush_mails",
-    "gdpr_retention", "import_tasks", "init_celery", "mail_tasks", "menu_tasks",
-    "payment_tasks", "ping", "qf_tasks", "request_reset", "send_mail",
+    "gdpr_retention", "init_celery", "job_tasks", "mail_tasks", "menu_tasks", "payment_tasks",
+    "ping",
+    "qf_tasks", "request_reset", "send_mail",
 ]
 
 

@@ -32,6 +32,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .job import Job, JobState
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
 from .mailing import Mailing, MailingRecipient
@@ -116,6 +117,8 @@ __all__ = [
     "FranceConnectLink",
     "Guardian",
     "Invoice",
+    "Job",
+    "JobState",
     "InvoiceLine",
     "InvoiceState",
     "MailAttachment",

@@ -1,7 +1,7 @@
 """imports mailings state reports
 
 Revision ID: a9b87c006e23
-Revises: 3d70a75ffea5
+Revises: a745f05d7434
 Create Date: 2026-12-06 22:05:39.128441
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a9b87c006e23'
-down_revision = '3d70a75ffea5'
+down_revision = 'a745f05d7434'
 branch_labels = None
 depends_on = None
 

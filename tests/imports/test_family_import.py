@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask import current_app
 
 from app.extensions import db
 from app.models import (
@@ -28,7 +29,7 @@ from app.services.family_import.commands import (
     UploadImport,
 )
 from app.services.family_import.fields import saved_mapping
-from app.services.family_import.run import execute_import
+from app.services.family_import.jobs import start_family_import
 from tests import factories
 from tests.imports.builders import GOOD_IBAN, MAPPING, csv_bytes, row, xlsx_bytes
 
@@ -48,8 +49,8 @@ def _import(filename: str, content: bytes, mapping=MAPPING):
     record = UploadImport(filename, content, None).run()
     checked, counts = CheckImport(record.id, mapping, None).run()
     if checked.ok:
-        StartImport(record.id).run()
-        assert execute_import(record.id) == "done"
+        start_family_import(record.id, None)
+        current_app.extensions["portal_background"].wait()
     db.session.expire_all()
     return db.session.get(FamilyImport, record.id), checked, counts
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Child, Family, FamilyImport, Guardian
-from app.services.family_import.commands import CheckImport, StartImport, UploadImport
+from app.models import Child, Family, FamilyImport, Guardian, Job
+from app.services.family_import.commands import CheckImport, UploadImport
+from app.services.family_import.jobs import start_family_import
 from app.services.family_import.run import import_plan
-from app.services.family_import.tasks import family_import
 from tests import factories
 from tests.imports.builders import MAPPING, csv_bytes, row
 
@@ -34,15 +34,15 @@ def _big_file() -> bytes:
                       for n in range(1, FAMILIES + 1)])
 
 
-def _observe(import_id: int) -> list[tuple[str, int, int]]:
-    """Every distinct (state, done, total) seen from another connection until the end."""
+def _observe(job_id: int) -> list[tuple[str, int, int]]:
+    """Every distinct (state, done, total) of the job seen from another connection until
+    the end."""
     seen: list[tuple[str, int, int]] = []
     deadline = time.monotonic() + 600  # a guard against a hang, not an assertion
     while time.monotonic() < deadline:
         with Session(db.engine) as session:
-            record = session.execute(select(FamilyImport.state, FamilyImport.rows_done,
-                                            FamilyImport.rows_total)
-                                     .where(FamilyImport.id == import_id)).one()
+            record = session.execute(select(Job.state, Job.done, Job.total)
+                                     .where(Job.id == job_id)).one()
         if not seen or seen[-1] != tuple(record):
             seen.append(tuple(record))
         if record.state in ("done", "failed"):
@@ -57,14 +57,15 @@ def test_a_5000_family_file_imports_in_the_background_with_progress(app_ctx, tow
     record = UploadImport("ville.csv", _big_file(), None).run()
     checked, counts = CheckImport(record.id, MAPPING, None).run()
     assert checked.errors == [] and counts["families"] == FAMILIES
-    StartImport(record.id).run()
-    app_ctx.extensions["portal_background"].submit(family_import.run, record.id)
-    seen = _observe(record.id)
+    job = start_family_import(record.id, None)  # a thread here (no REDIS_URL)
+    seen = _observe(job.id)
     assert seen[-1] == ("done", FAMILIES, FAMILIES)
     running = [done for state, done, total in seen if state == "running" and total]
     assert len(set(running)) >= 3, seen  # the bar moved at least three times
     assert running == sorted(running)
     db.session.expire_all()
+    assert db.session.get(FamilyImport, record.id).state == "done"
+    assert "5000 foyers, 10000 responsables, 5000 enfants" in db.session.get(Job, job.id).summary
     assert db.session.query(Family).count() == FAMILIES
     assert db.session.query(Guardian).count() == 2 * FAMILIES
     assert db.session.query(Child).count() == FAMILIES

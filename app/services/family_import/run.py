@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ..calendar import current_school_year, local_today
+from ..errors import CommandError
 from ..menus.catalog import fold
 from .check import Checked, FamilyPlan, check_rows
 from .files import file_rows
@@ -31,6 +33,7 @@ from .files import file_rows
 log = logging.getLogger(__name__)
 
 CHUNK = 100  # families per flush and per progress step
+MAX_REASONS = 20
 Progress = Callable[[int, int], None]
 
 
@@ -171,31 +174,40 @@ def _claim(import_id: int) -> bool:
     return bool(claimed)
 
 
-def execute_import(import_id: int) -> str:
-    """Run a queued import (the task's body): all or nothing. Returns its final state."""
+def execute_import(import_id: int, progress: Progress | None = None) -> str:
+    """Run a queued import (the job's body): all or nothing. Returns its final state.
+    `progress(done, total)` is told of each chunk of families (besides the record)."""
     if not _claim(import_id):
         return "skipped"
     record = db.session.get(FamilyImport, import_id, populate_existing=True)
     live = db.engine.dialect.name != "sqlite"  # SQLite: one writer, progress waits
+    also = progress or (lambda done, total: None)
 
-    def progress(done: int, total: int) -> None:
+    def report(done: int, total: int) -> None:
         if live or done == 0:
             write_beside(import_id, rows_done=done, rows_total=total)
+            also(done, total)
 
     try:
         checked = check_rows(file_rows(record.filename, record.content),
                              json.loads(record.mapping or "{}"))
-        if not checked.ok:
-            raise ValueError("; ".join(f"{line}: {why}" for line, why in checked.errors[:5]))
-        result = import_plan(checked, progress)
+        if not checked.ok:  # the database changed since the dry run
+            raise CommandError([_("Ligne %(line)s : %(reason)s.", line=line, reason=why)
+                                for line, why in checked.errors[:MAX_REASONS]])
+        result = import_plan(checked, report)
         record.state, record.finished_at = ImportState.done, utcnow()
         record.rows_done = record.rows_total = len(checked.families)
         record.result = json.dumps(result)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        log.exception("Import %s : échec", import_id)
+        if isinstance(exc, CommandError):
+            reasons = exc.messages
+        else:
+            log.exception("Import %s : échec", import_id)
+            reasons = [_("Erreur inattendue (%(error)s) : rien n'a été importé.",
+                         error=type(exc).__name__)]
         write_beside(import_id, state=ImportState.failed, finished_at=utcnow(),
-                     errors=json.dumps([[0, f"{type(exc).__name__}: {exc}"[:2000]]]))
+                     errors=json.dumps([[0, r] for r in reasons], ensure_ascii=False))
         return ImportState.failed.value
     return ImportState.done.value

@@ -22,6 +22,7 @@ def register(appbuilder: AppBuilder) -> None:
         gdpr,  # anonymising a family (RGPD)
         home,
         imports,  # families from the previous system (CSV / XLSX)
+        jobs,  # background jobs: progress bar, report, retry
         mailings,  # one message to the families chosen (publipostage)
         menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
@@ -35,6 +36,5 @@ def register(appbuilder: AppBuilder) -> None:
 
     for module in (home, families, imports, bookings, queue, attendance, finance, billing,
                    payments, payment_batches, documents, accounts, news, mailings, messages,
-                   consents,
-                   dossier, state_services, schools, audit, gdpr, menu_views):
+                   consents, dossier, state_services, schools, audit, gdpr, menu_views, jobs):
         module.register(appbuilder)

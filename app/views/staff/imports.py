@@ -8,18 +8,13 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...background import run_later
 from ...extensions import db
 from ...models import FamilyImport, ImportState
 from ...services.errors import CommandError
-from ...services.family_import.commands import (
-    CheckImport,
-    InviteImported,
-    StartImport,
-    UploadImport,
-)
+from ...services.family_import.commands import CheckImport, InviteImported, UploadImport
 from ...services.family_import.fields import FIELDS, MATCHING_RULES, saved_mapping
 from ...services.family_import.files import MAX_BYTES, header_of
+from ...services.family_import.jobs import import_job_of, start_family_import
 from ...services.family_import.queries import (
     import_status,
     imported_guardians,
@@ -27,7 +22,7 @@ from ...services.family_import.queries import (
     recent_imports,
     refused_lines,
 )
-from ...services.family_import.tasks import family_import
+from ...services.jobs import job_status
 from .common import add_menu_view
 
 
@@ -95,8 +90,10 @@ class FinanceImportView(BaseView):
     @has_access
     def show(self, pk: int):
         record = _record(pk)
+        job = import_job_of(record.id)
         return self.render_template(
-            "staff/imports_show.html", record=record, states=ImportState,
+            "staff/imports_show.html", record=record, states=ImportState, job=job,
+            job_state=job_status(job) if job else None,
             refused=refused_lines(record), preview=preview_counts(record),
             status=import_status(record), guardians=imported_guardians(record),
             rules=MATCHING_RULES, title=_("Import « %(name)s »", name=record.filename))
@@ -105,11 +102,10 @@ class FinanceImportView(BaseView):
     @has_access
     def start(self, pk: int):
         try:
-            StartImport(_record(pk).id).run()
+            start_family_import(_record(pk).id, _user_id())
         except CommandError as refused:
             flash(refused.message, "danger")
             return redirect(url_for(".show", pk=pk), 303)
-        run_later(family_import, pk, base_url=request.host_url)
         flash(_("Import lancé : suivez son avancement ci-dessous."), "info")
         return redirect(url_for(".show", pk=pk), 303)
 
