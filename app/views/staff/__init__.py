@@ -31,10 +31,12 @@ def register(appbuilder: AppBuilder) -> None:
         payments,  # accounts and payments, unpaid list and reminders
         queue,  # the request queue
         schools,
+        state_reports,  # CAF hours of presence, « cantine à 1 € » claim
         state_services,  # FranceConnect links, QF by API Particulier
     )
 
     for module in (home, families, imports, bookings, queue, attendance, finance, billing,
-                   payments, payment_batches, documents, accounts, news, mailings, messages,
-                   consents, dossier, state_services, schools, audit, gdpr, menu_views, jobs):
+                   payments, payment_batches, state_reports, documents, accounts, news,
+                   mailings, messages, consents, dossier, state_services, schools, audit, gdpr,
+                   menu_views, jobs):
         module.register(appbuilder)
