@@ -12,6 +12,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..exports import safe_cell
+from ..money import euros
 from .caf import AGE_BANDS, CafReport, qf_band_label
 from .caf import RULES as CAF_RULES
 from .canteen import PERIOD_LABELS, CanteenClaim
@@ -51,23 +52,22 @@ def claim_table(claim: CanteenClaim) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def _csv_value(value, money: bool) -> str:
+def _csv_value(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal):
-        text = f"{value:.2f}"
-        return text.replace(".", ",")
+    if isinstance(value, Decimal):  # euros or hours: two decimals, decimal comma
+        return euros(value, space="", sign="")
     if isinstance(value, int):
         return str(value)
     return safe_cell(str(value))
 
 
-def to_csv(header: list[str], rows: list[list], money_columns: tuple[int, ...] = ()) -> bytes:
+def to_csv(header: list[str], rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
     for row in rows:
-        writer.writerow([_csv_value(v, n in money_columns) for n, v in enumerate(row)])
+        writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -116,9 +116,9 @@ def caf_files(report: CafReport) -> tuple[bytes, bytes]:
 
 def claim_files(claim: CanteenClaim) -> tuple[bytes, bytes]:
     header, rows = claim_table(claim)
-    euros = (4, 5)
+    euro_columns = (4, 5)
     prices = ([_("Prix unitaire"), _("Repas")],
               [[price, meals] for price, meals in claim.by_price.items()], (0,))
-    xlsx = to_xlsx([(_("Demande ASP"), header, rows, euros),
+    xlsx = to_xlsx([(_("Demande ASP"), header, rows, euro_columns),
                     (_("Par prix"), *prices)], CANTEEN_RULES)
-    return to_csv(header, rows, euros), xlsx
+    return to_csv(header, rows), xlsx
