@@ -72,11 +72,19 @@ class FinanceStateReportView(BaseView):
             qf_label=qf_band_label, hours=hours_text, month_label=month_label,
             title=_("Heures de présence pour la CAF")), 400 if errors else 200
 
-    @expose("/caf.<fmt>")
+    @expose("/caf.csv")
     @has_access
-    def caf_file(self, fmt: str):
+    def caf_csv(self):
+        return self._caf_file("csv")
+
+    @expose("/caf.xlsx")
+    @has_access
+    def caf_xlsx(self):
+        return self._caf_file("xlsx")
+
+    def _caf_file(self, fmt: str):
         start, end, errors = _caf_period()
-        if errors or fmt not in ("csv", "xlsx"):
+        if errors:
             return self.caf()
         csv_bytes, xlsx_bytes = caf_files(caf_hours(start, end))
         name = f"caf-heures-presence-{start:%Y-%m-%d}-au-{end:%Y-%m-%d}.{fmt}"
@@ -101,11 +109,19 @@ class FinanceStateReportView(BaseView):
             euros=euros, month_label=month_label,
             title=_("Cantine à 1 € : demande à l'ASP")), 400 if errors else 200
 
-    @expose("/cantine.<fmt>")
+    @expose("/cantine.csv")
     @has_access
-    def canteen_file(self, fmt: str):
+    def canteen_csv(self):
+        return self._canteen_file("csv")
+
+    @expose("/cantine.xlsx")
+    @has_access
+    def canteen_xlsx(self):
+        return self._canteen_file("xlsx")
+
+    def _canteen_file(self, fmt: str):
         claim, errors = self._claim()
-        if errors or fmt not in ("csv", "xlsx"):
+        if errors:
             return self.canteen()
         csv_bytes, xlsx_bytes = claim_files(claim)
         period = str(PERIOD_LABELS[claim.start.month]).replace("é", "e").replace("û", "u")
