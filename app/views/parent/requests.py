@@ -195,6 +195,10 @@ class ParentAlertView(ParentModelView):
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from ...services.links import provide
+
+    provide("alert", lambda pk, _external: url_for("ParentAlertView.show", pk=pk,
+                                                   _external=_external))
     bookings = {"category": "ParentBookings", "category_label": _l("Mes réservations")}
     # The planning and the Inscriptions page come first; these lists are the history.
     appbuilder.add_view(
