@@ -19,7 +19,8 @@ from .helpers import describe_violations, log_in
 
 pytestmark = pytest.mark.browser
 PAGES = {"finances": "/famille/finances/", "alertes": "/parentalertview/list/",
-         "demandes": "/parentrequestview/list/", "historique": "/parentbookingview/list/"}
+         "demandes": "/parentrequestview/list/", "historique": "/parentbookingview/list/",
+         "compte": "/famille/compte/"}
 
 
 @pytest.fixture

@@ -33,13 +33,13 @@ from ...models import (
     RequestKind,
 )
 from ...security.scope import owned
+from .. import contact_format
 from ..accounts import valid_email
 from ..calendar import local_today
 from ..documents import accept_document, add_months, reject_document, send_family_document
 from ..money import current_quotient
 from ..reservations.decide import Handler
 from ..reservations.errors import CommandError
-from .. import contact_format
 from . import new_child
 from .queries import ChangeLine, describe_change, request_values  # noqa: F401  (re-exported)
 

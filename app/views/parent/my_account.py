@@ -34,11 +34,11 @@ from ...models import (
 from ...security import sessions
 from ...security.scope import children_of
 from ...services import account_changes as changes
+from ...services.account_changes import new_child
 from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
 from ...services.login_commands import change_password
 from ...services.money import quotient_on
-from ...services.account_changes import new_child
 from ...services.reservations.errors import CommandError
 from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now

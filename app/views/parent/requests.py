@@ -13,8 +13,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...models import (
