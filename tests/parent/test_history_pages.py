@@ -69,7 +69,14 @@ def test_alerts_page_is_french_cards_and_opening_one_marks_it_read(app, client):
 
     # Another family's alert: not found, and left unread.
     assert client.get(f"/parentalertview/show/{ids['theirs']}").status_code == 404
-    done = client.post("/parentalertview/tout-lu", follow_redirects=True)
+    # « Tout marquer comme lu » posts the unread alerts the page listed; another family's
+    # id added to the form changes nothing.
+    page = lxml_html.document_fromstring(
+        client.get("/parentalertview/list/").get_data(as_text=True))
+    listed = page.xpath("//form[contains(@action, 'tout-lu')]//input[@name='rowid']/@value")
+    assert len(listed) == 1
+    done = client.post("/parentalertview/tout-lu", follow_redirects=True,
+                       data={"rowid": [*listed, str(ids["theirs"])]})
     assert "1 alerte marquée comme lue." in _text(done)
     assert "Aucune alerte non lue." in _text(done)
     assert "Tout marquer comme lu" not in _text(done)

@@ -86,9 +86,11 @@ class ParentBookingView(ParentModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        if owned(Booking, pk) is None:
+        booking = owned(Booking, pk)
+        if booking is None:
             abort(404)
-        return redirect(url_for(".list"))
+        return self.render_template("parent/history.html", listing=history.Listing(
+            [booking], 1, 1, 1), states=BookingState, attendance=Attendance)
 
 
 class ParentRequestView(ParentModelView):
@@ -166,7 +168,7 @@ class ParentAlertView(ParentModelView):
         family_ids = current_family_ids()
         listing = history.alerts_of(family_ids, history.page_number(request.args.get("page")))
         return self.render_template("parent/alerts.html", listing=listing,
-                                    unread=len(history.unread_alert_ids(family_ids)))
+                                    unread_ids=history.unread_alert_ids(family_ids))
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -181,8 +183,10 @@ class ParentAlertView(ParentModelView):
     @expose("/tout-lu", methods=["POST"])
     @has_access
     def mark_all_read(self):
-        family_ids = current_family_ids()
-        count = MarkAlertsRead(history.unread_alert_ids(family_ids), family_ids).run()
+        """Marks the unread alerts the page listed (posted `rowid`s), the family's only: one
+        arrived since stays unread."""
+        ids = [int(i) for i in request.form.getlist("rowid") if i.isdigit()]
+        count = MarkAlertsRead(ids, current_family_ids()).run()
         flash(ngettext("%(num)d alerte marquée comme lue.", "%(num)d alertes marquées comme lues.",
                        count), "success")
         return redirect(url_for(".list"))
