@@ -24,6 +24,7 @@ def register(appbuilder: AppBuilder) -> None:
         menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
         news,
+        structure_info,
         payment_batches,  # SEPA batches, attestations fiscales
         payments,  # accounts and payments, unpaid list and reminders
         queue,  # the request queue
@@ -32,6 +33,6 @@ def register(appbuilder: AppBuilder) -> None:
     )
 
     for module in (home, families, bookings, queue, attendance, finance, billing, payments,
-                   payment_batches, documents, accounts, news, messages, consents, dossier,
-                   state_services, schools, audit, gdpr, menu_views):
+                   payment_batches, documents, accounts, news, structure_info, messages,
+                   consents, dossier, state_services, schools, audit, gdpr, menu_views):
         module.register(appbuilder)
