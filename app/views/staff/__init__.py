@@ -24,12 +24,12 @@ def register(appbuilder: AppBuilder) -> None:
         menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
         news,
-        structure_info,
         payment_batches,  # SEPA batches, attestations fiscales
         payments,  # accounts and payments, unpaid list and reminders
         queue,  # the request queue
         schools,
         state_services,  # FranceConnect links, QF by API Particulier
+        structure_info,
     )
 
     for module in (home, families, bookings, queue, attendance, finance, billing, payments,
