@@ -1,7 +1,7 @@
 """structure information page (Accueil of the parents)
 
 Revision ID: b4e1c2d3f5a6
-Revises: 3d70a75ffea5
+Revises: a745f05d7434
 Create Date: 2026-12-06 22:40:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b4e1c2d3f5a6'
-down_revision = '3d70a75ffea5'
+down_revision = 'a745f05d7434'
 branch_labels = None
 depends_on = None
 
