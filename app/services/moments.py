@@ -39,7 +39,8 @@ def moment(value: dt.datetime | dt.date | None, *, today: dt.date | None = None)
         local = in_paris(value)
         pattern = (_("EEEE d MMMM 'à' H 'h' mm") if local.year == this_year
                    else _("EEEE d MMMM yyyy 'à' H 'h' mm"))
-        return format_datetime(local, pattern, tzinfo=PARIS, locale=_locale())
+        text = format_datetime(local, pattern, tzinfo=PARIS, locale=_locale())
+        return text.replace(" h ", "\u00a0h\u00a0")  # « 20 h 35 » never cut at a line end
     pattern = _("EEEE d MMMM") if value.year == this_year else _("EEEE d MMMM yyyy")
     return format_datetime(dt.datetime.combine(value, dt.time(12)), pattern,
                            locale=_locale())

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.demo import documents as demo_documents
 from app.extensions import db
 from app.models import Alert, PaymentTransaction, RequestState, ServiceKind
 from app.models.base import utcnow
@@ -20,7 +21,7 @@ from .helpers import describe_violations, log_in
 pytestmark = pytest.mark.browser
 PAGES = {"finances": "/famille/finances/", "alertes": "/parentalertview/list/",
          "demandes": "/parentrequestview/list/", "historique": "/parentbookingview/list/",
-         "compte": "/famille/compte/"}
+         "compte": "/famille/compte/", "accueil": "/famille/"}
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def family(app):
         refused.decided_at = utcnow()
         f.request_row(fam, kid, "Garderie du soir du mardi 8 décembre")
         f.booking(fam, kid, canteen, dt.date(2026, 12, 1))
+        db.session.add(demo_documents.structure_info())
         db.session.commit()
         return {"to_pay": to_pay.id, "pending": pending.id, "family": fam.id}
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.services.moments import moment
+from app.services.moments import moment as _moment
+
+
+def moment(*args, **kwargs) -> str:
+    """The time's spaces are no-break ones (« 20 h 35 » stays on one line)."""
+    text = _moment(*args, **kwargs)
+    assert " h " not in text
+    return text.replace("\u00a0", " ")
 
 TODAY = dt.date(2026, 12, 6)
 
