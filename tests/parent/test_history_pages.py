@@ -33,9 +33,11 @@ def _town(app):
         other_request = f.request_row(other, other.children[0], "Demande de l'autre")
         booking = f.booking(mine, mine.children[0], canteen, dt.date(2026, 12, 1))
         booking.attendance = Attendance.absent_excused
+        other_booking = f.booking(other, other.children[0], canteen, dt.date(2026, 12, 1))
         db.session.commit()
         return {"first": first.id, "theirs": theirs.id, "refused": refused.id,
-                "other_request": other_request.id}
+                "other_request": other_request.id, "booking": booking.id,
+                "other_booking": other_booking.id}
 
 
 def _text(response) -> str:
@@ -103,7 +105,7 @@ def test_requests_page_shows_state_reason_and_dates_in_words(app, client):
 
 
 def test_history_lists_the_familys_days_in_words(app, client, count_queries):
-    _town(app)
+    ids = _town(app)
     f.login(client, "durand")
     client.get("/parentbookingview/list/")
     with count_queries() as counter:
@@ -115,3 +117,5 @@ def test_history_lists_the_familys_days_in_words(app, client, count_queries):
     assert not [word for word in ENGLISH if word in text]
     assert len(_cards(page)) == 1
     assert len(counter.statements) <= 12
+    assert "mardi 1 décembre" in _text(client.get(f"/parentbookingview/show/{ids['booking']}"))
+    assert client.get(f"/parentbookingview/show/{ids['other_booking']}").status_code == 404
