@@ -50,7 +50,7 @@ from .menu import (
     kitchen_school,
 )
 from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
-from .news import News
+from .news import News, StructureInfo
 from .payment import (
     PaymentReminder,
     PaymentTransaction,
@@ -139,6 +139,7 @@ __all__ = [
     "Model",
     "Money",
     "News",
+    "StructureInfo",
     "OutgoingMail",
     "Payment",
     "PaymentReminder",

@@ -33,10 +33,11 @@ def register(appbuilder: AppBuilder) -> None:
         schools,
         state_reports,  # CAF hours of presence, « cantine à 1 € » claim
         state_services,  # FranceConnect links, QF by API Particulier
+        structure_info,
     )
 
     for module in (home, families, imports, bookings, queue, attendance, finance, billing,
                    payments, payment_batches, state_reports, documents, accounts, news,
-                   mailings, messages, consents, dossier, state_services, schools, audit, gdpr,
-                   menu_views, jobs):
+                   structure_info, mailings, messages, consents, dossier, state_services,
+                   schools, audit, gdpr, menu_views, jobs):
         module.register(appbuilder)
