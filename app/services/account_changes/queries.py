@@ -33,6 +33,11 @@ LABELS = {
     "email": _l("Courriel"),
     "phone_mobile": _l("Téléphone portable"),
     "phone_work": _l("Téléphone professionnel"),
+    "first_name": _l("Prénom"),
+    "last_name": _l("Nom"),
+    "birth_date": _l("Date de naissance"),
+    "school_id": _l("École"),
+    "class_name": _l("Classe"),
 }
 
 
@@ -65,7 +70,13 @@ def _show(name: str, value) -> str:
         return _("Oui") if value else _("Non")
     if name == "diet":
         return Diet.labels().get(value, value)
-    if name in ("valid_from", "valid_to"):
+    if name == "school_id":
+        from ...extensions import db
+        from ...models import School
+
+        school = db.session.get(School, value)
+        return school.name if school else str(value)
+    if name in ("valid_from", "valid_to", "birth_date"):
         return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
     return str(value)
 
