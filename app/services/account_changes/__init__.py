@@ -1,7 +1,8 @@
 """« Mon compte »: what a family changes itself, and what it asks staff to change.
 
 Contact details (the family's address, phones and email, each guardian's phones and email)
-change at once. Sensitive data goes to staff as a `data_change` request holding the old and
+and the mail preferences change at once (`contact.py`: `UpdateFamilyContact`,
+`UpdateGuardianContact`, `SetMailPreferences`). Sensitive data goes to staff as a `data_change` request holding the old and
 the new values (JSON), decided in the request queue: the quotient familial (with its CAF
 attestation), a child's health and diet (allergies, PAI), the authorised persons.
 
@@ -25,32 +26,26 @@ from ...models import (
     Child,
     Diet,
     DocumentType,
-    Family,
     FamilyDocument,
-    Guardian,
     QuotientFamilial,
     Request,
     RequestKind,
 )
 from ...security.scope import owned
-from ..accounts import valid_email
 from ..calendar import local_today
 from ..documents import accept_document, add_months, reject_document, send_family_document
 from ..money import current_quotient
+from ..errors import CommandError
 from ..reservations.decide import Handler
-from ..reservations.errors import CommandError
 from .queries import ChangeLine, describe_change, request_values  # noqa: F401  (re-exported)
 
 QF_TYPE_CODE = "attestation_qf"
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$")
-POSTAL_CODE = re.compile(r"^[0-9A-Za-z \-]{2,10}$")
 
-FAMILY_CONTACT = ("address", "postal_code", "city", "phone", "email")
-GUARDIAN_CONTACT = ("phone_mobile", "phone_work", "email")
 HEALTH_FIELDS = ("allergies", "has_pai", "pai_details", "diet", "medical_notes")
 PERSON_FIELDS = ("full_name", "relationship_label", "phone", "can_pick_up", "emergency_contact")
 
-# --- immediate changes --------------------------------------------------------------------
+# --- the requests' values -----------------------------------------------------------------
 
 
 def _text(form, name: str, limit: int) -> str | None:
@@ -65,83 +60,6 @@ def _check_phone(value: str | None) -> None:
     if value and not PHONE.match(value):
         raise CommandError(_("Le numéro « %(phone)s » n'est pas un numéro de téléphone valide.",
                              phone=value))
-
-
-def _check_email(value: str | None, required: bool = False) -> None:
-    if (value or required) and not valid_email(value):
-        raise CommandError(_("L'adresse « %(email)s » n'est pas une adresse électronique "
-                             "valide.", email=value or ""))
-
-
-def update_family_contact(family_id: int, form) -> list[str]:
-    """Set the family's contact details at once. Returns the changed fields. Commits."""
-    family = db.session.get(Family, family_id)
-    values = {
-        "address": _text(form, "address", 255),
-        "postal_code": _text(form, "postal_code", 10),
-        "city": _text(form, "city", 80),
-        "phone": _text(form, "phone", 20),
-        "email": (_text(form, "email", 120) or "").lower() or None,
-    }
-    if values["postal_code"] and not POSTAL_CODE.match(values["postal_code"]):
-        raise CommandError(_("Le code postal « %(code)s » n'est pas valide.",
-                             code=values["postal_code"]))
-    _check_phone(values["phone"])
-    _check_email(values["email"])
-    return _apply(family, values)
-
-
-def update_guardian_contact(family_id: int, guardian_id, form,
-                            acting_user_id: int | None = None,
-                            link_for=None) -> list[str]:
-    """A guardian's phones and email, at once. A login's address is another matter: it
-    receives the password links, so only its owner may change it, and only once the new
-    address is confirmed by the link mailed to it (the current address is told): then the
-    returned list holds "email_pending" and the email is unchanged for now. Commits."""
-    guardian = (
-        db.session.query(Guardian)
-        .filter(Guardian.family_id == family_id, Guardian.id == _int(guardian_id))
-        .first()
-    )
-    if guardian is None:
-        raise CommandError(_("Ce responsable légal n'est pas rattaché à votre famille."))
-    values = {
-        "phone_mobile": _text(form, "phone_mobile", 20),
-        "phone_work": _text(form, "phone_work", 20),
-        "email": (_text(form, "email", 120) or "").lower() or None,
-    }
-    _check_phone(values["phone_mobile"])
-    _check_phone(values["phone_work"])
-    _check_email(values["email"], required=guardian.user_id is not None)
-    request_change = None
-    if guardian.user is not None and values["email"] != (guardian.user.email or "").lower():
-        from ..login_commands import RequestLoginEmailChange
-
-        request_change = RequestLoginEmailChange(guardian.user, acting_user_id,
-                                                 values["email"], link_for)
-        request_change.validate()
-        values["email"] = guardian.email  # changes when the new address is confirmed
-    changed = _apply(guardian, values)
-    if request_change is not None:
-        request_change.run()
-        changed.append("email_pending")
-    return changed
-
-
-def _apply(row, values: dict) -> list[str]:
-    changed = [name for name, value in values.items() if getattr(row, name) != value]
-    for name in changed:
-        setattr(row, name, values[name])
-    db.session.commit()
-    return changed
-
-
-def set_mail_preferences(family_id: int, kinds_on: list[str], all_kinds: list[str]) -> None:
-    """Which alerts also come by mail: every kind not ticked is turned off. Commits."""
-    family = db.session.get(Family, family_id)
-    off = sorted(kind for kind in all_kinds if kind not in kinds_on)
-    family.mail_alerts_off = ",".join(off) or None
-    db.session.commit()
 
 
 # --- requests to staff --------------------------------------------------------------------

@@ -34,14 +34,23 @@ from ...models import (
 from ...security import sessions
 from ...security.scope import children_of
 from ...services import account_changes as changes
+from ...services.account_changes.contact import (
+    FamilyContact,
+    GuardianContact,
+    SetMailPreferences,
+    UpdateFamilyContact,
+    UpdateGuardianContact,
+)
 from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
 from ...services.login_commands import change_password
 from ...services.money import quotient_on
-from ...services.reservations.errors import CommandError
+from ...services.errors import CommandError
 from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now
 
+FAMILY_CONTACT = ("address", "postal_code", "city", "phone", "email")
+GUARDIAN_CONTACT = ("phone_mobile", "phone_work", "email")
 SENT = _l("Votre demande est envoyée au service, qui la vérifiera.")
 
 
@@ -73,18 +82,18 @@ class ParentAccountView(BaseView):
     @has_access
     def contact(self):
         form = self._form("address", "email")
+        contact = FamilyContact(**{name: form.get(name) for name in FAMILY_CONTACT})
         return self._run(lambda family: self._changed(
-            changes.update_family_contact(family, form)), "foyer")
+            UpdateFamilyContact(family, contact).run()), "foyer")
 
     @expose("/responsable", methods=["POST"])
     @has_access
     def guardian(self):
         form = self._form("guardian", "phone_mobile", "email")
-        return self._run(lambda family: self._changed(
-            changes.update_guardian_contact(family, form.get("guardian"), form,
-                                            acting_user_id=current_user.id,
-                                            link_for=email_confirm_url)),
-            "responsables")
+        contact = GuardianContact(**{name: form.get(name) for name in GUARDIAN_CONTACT})
+        return self._run(lambda family: self._changed(UpdateGuardianContact(
+            family, form.get("guardian", type=int), contact, acting_user_id=current_user.id,
+            link_for=email_confirm_url).run()), "responsables")
 
     @expose("/sante", methods=["POST"])
     @has_access
@@ -121,8 +130,8 @@ class ParentAccountView(BaseView):
     @has_access
     def mail_preferences(self):
         form = self._form("preferences")
-        return self._run(lambda family: changes.set_mail_preferences(
-            family, form.getlist("kinds"), list(MAIL_KINDS)), "courriels",
+        return self._run(lambda family: SetMailPreferences(
+            family, form.getlist("kinds"), list(MAIL_KINDS)).run(), "courriels",
             _("Vos préférences sont enregistrées."))
 
     @expose("/mot-de-passe", methods=["POST"])
