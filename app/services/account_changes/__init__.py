@@ -2,9 +2,10 @@
 
 Contact details (the family's address, phones and email, each guardian's phones and email)
 and the mail preferences change at once (`contact.py`: `UpdateFamilyContact`,
-`UpdateGuardianContact`, `SetMailPreferences`). Sensitive data goes to staff as a `data_change` request holding the old and
-the new values (JSON), decided in the request queue: the quotient familial (with its CAF
-attestation), a child's health and diet (allergies, PAI), the authorised persons.
+`UpdateGuardianContact`, `SetMailPreferences`). Sensitive data goes to staff as a
+`data_change` request holding the old and the new values (JSON), decided in the request
+queue: the quotient familial (with its CAF attestation), a child's health and diet
+(allergies, PAI), the authorised persons.
 
 The JSON of a request: {"target": "child" | "quotient" | "person", "id": …, "child_id": …,
 "fields": {…} or null}; `old_value` holds only the fields that change. The `data_change`
@@ -34,8 +35,8 @@ from ...models import (
 from ...security.scope import owned
 from ..calendar import local_today
 from ..documents import accept_document, add_months, reject_document, send_family_document
-from ..money import current_quotient
 from ..errors import CommandError
+from ..money import current_quotient
 from ..reservations.decide import Handler
 from .queries import ChangeLine, describe_change, request_values  # noqa: F401  (re-exported)
 

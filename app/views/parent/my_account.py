@@ -43,9 +43,9 @@ from ...services.account_changes.contact import (
 )
 from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
+from ...services.errors import CommandError
 from ...services.login_commands import change_password
 from ...services.money import quotient_on
-from ...services.errors import CommandError
 from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now
 
