@@ -10,12 +10,16 @@ import pytest
 from app.extensions import db
 from app.models import CreditNote, Invoice, InvoiceState, Payment
 from app.services.billing import balance
-from app.services.billing.credit_notes import CreditNoteError, create_credit_note
+from app.services.billing.credit_notes import CreateCreditNote, CreditNoteError
 from app.services.billing.run import bill_month
 
 from .builders import ISSUED, SEPTEMBER, book, family, school_days, set_qf, town
 
 DAYS = school_days(SEPTEMBER)
+
+
+def create_credit_note(*args, **kwargs):
+    return CreateCreditNote(*args, **kwargs).run()
 
 
 @pytest.fixture

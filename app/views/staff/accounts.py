@@ -25,7 +25,7 @@ from ...security.manager import PortalSecurityManager
 from ...services import documents as docs
 from ...services.accounts import account_state, open_invitation, paris_time
 from ...services.calendar import local_today
-from ...services.documents.commands import PublishDocument
+from ...services.documents.commands import PublishDocument, ReviewDocument
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
 from ...services.onboarding import InviteGuardian, onboard_family
@@ -201,13 +201,12 @@ class StaffDocumentReviewView(PortalStaffView):
     def review(self, pk: int):
         accept = request.form.get("decision") == "accept"
         try:
-            docs.review_document(
+            ReviewDocument(
                 pk, accept, _staff_id(), reason=request.form.get("reason"),
                 valid_from=_date(request.form.get("valid_from")),
                 valid_until=_date(request.form.get("valid_until")),
-            )
+            ).run()
         except CommandError as refused:
-            db.session.rollback()
             for message in refused.messages:
                 flash(message, "danger")
             return redirect(url_for(".show", pk=pk), 303)
