@@ -41,7 +41,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..security.scope import owned
 from .calendar import OpeningCalendar, school_year_containing
-from .reservations.errors import CommandError
+from .errors import CommandError
 
 # --- the sheet -----------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from ..documents import accept_document, add_months, reject_document, send_famil
 from ..errors import CommandError
 from ..money import current_quotient
 from ..reservations.decide import Handler
-from .queries import ChangeLine, describe_change, request_values  # noqa: F401  (re-exported)
+from .queries import request_values
 
 QF_TYPE_CODE = "attestation_qf"
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$")

@@ -39,20 +39,11 @@ from ...security.scope import owned
 from ..calendar import local_today
 from ..errors import CommandError
 from ..reservations.decide import Handler
-from ..upload_checks import CheckedFile, UploadRefused, check_upload
-from .queries import (  # noqa: F401  (the read-only side, re-exported for the views)
-    MissingDocument,
-    families_missing_query,
-    missing_documents,
-    missing_states,
-    published_for_schools,
-)
+from ..upload_active import UploadRefused
+from ..upload_checks import CheckedFile, check_upload
 
 __all__ = [
-    "MissingDocument",
-    "UploadRefused",
     "stored_path",
-    "missing_documents",
     "publish_document",
     "send_family_document",
 ]

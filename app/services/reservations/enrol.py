@@ -20,7 +20,7 @@ from ...models import (
 )
 from ..calendar import local_today
 from ..dossier.rules import check_dossier_for_enrolment
-from .errors import CommandError
+from ..errors import CommandError
 from .lookup import child_of_family, parse_day
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from ..deadlines import local_now
+from ..errors import CommandError
 from .day import DayChanger, Outcome, in_locked_transaction
-from .errors import CommandError
 from .lookup import Target, load_target, parse_day
 
 MAX_RANGE_DAYS = 366

@@ -41,6 +41,7 @@ from ...services.account_changes.contact import (
     UpdateFamilyContact,
     UpdateGuardianContact,
 )
+from ...services.account_changes.queries import describe_change
 from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
 from ...services.errors import CommandError
@@ -197,7 +198,7 @@ class ParentAccountView(BaseView):
             "parent/account.html",
             family=family_row, children=children, guardians=guardians, quotients=quotients,
             current_qf=quotient_on(quotients, today),
-            pending=[(r, changes.describe_change(r)) for r in pending],
+            pending=[(r, describe_change(r)) for r in pending],
             mail_kinds=[(kind, label, kind not in off) for kind, label in MAIL_KINDS.items()],
             diets=Diet.choices(), errors=errors or [], anchor=anchor, form=request.form,
             today=today, min_length=MIN_LENGTH, persons_model=AuthorizedPerson,

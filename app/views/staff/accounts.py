@@ -25,6 +25,7 @@ from ...security.manager import PortalSecurityManager
 from ...services import documents as docs
 from ...services.accounts import account_state, open_invitation, paris_time
 from ...services.calendar import local_today
+from ...services.documents import queries as doc_queries
 from ...services.documents.commands import PublishDocument, ReviewDocument
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
@@ -245,12 +246,12 @@ class StaffMissingDocumentsView(BaseView):
     def list(self):
         page = max(request.args.get("page", 0, type=int), 0)
         today = local_today()
-        query = docs.families_missing_query(today)
+        query = doc_queries.families_missing_query(today)
         rows = db.session.execute(query.limit(self.page_size + 1)
                                   .offset(page * self.page_size)).all()
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
-        states = docs.missing_states([(f.id, t.id) for f, t in rows], today)
+        states = doc_queries.missing_states([(f.id, t.id) for f, t in rows], today)
         return self.render_template(
             "staff/documents_missing.html", page=page, has_next=has_next, today=today,
             rows=[(family, doc_type, states.get((family.id, doc_type.id), ("missing", None)))
