@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from functools import cache
 from pathlib import Path
@@ -226,8 +227,7 @@ def _service_exceptions() -> dict[str, list[str]]:
             if isinstance(node, ast.ClassDef):
                 key = f"{path.relative_to(APP.parent)}:{node.name}"
                 classes[key] = [ast.unparse(base).rpartition(".")[2] for base in node.bases]
-    errors = {"Exception", "BaseException"} | {name for name in dir(__builtins__)
-                                                if name.endswith(("Error", "Exception"))}
+    errors = {name for name in dir(builtins) if name.endswith(("Error", "Exception"))}
     found: dict[str, list[str]] = {}
     while True:
         new = {key: bases for key, bases in classes.items()
