@@ -84,3 +84,16 @@ def test_the_page_tells_every_problem_and_stores_the_normalised_phone(app, world
         "email": ""})
     with app.app_context():
         assert db.session.get(Family, world.martin_id).phone == "02 99 11 22 33"
+
+
+def test_a_request_tells_every_problem_at_once_and_sends_nothing(app, world):
+    from app.models import Request
+    from app.services.account_changes.requests import Person, RequestPersonAdd
+
+    with app.app_context():
+        with pytest.raises(CommandError) as refused:
+            RequestPersonAdd(world.martin_id, world.child_id, Person(
+                full_name="Jeanne Roux", relationship_label="x" * 41, phone="appelez-moi"),
+                None).run()
+        assert set(refused.value.fields) == {"relationship_label", "phone"}
+        assert db.session.query(Request).count() == 0

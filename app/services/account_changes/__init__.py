@@ -3,9 +3,10 @@
 Contact details (the family's address, phones and email, each guardian's phones and email)
 and the mail preferences change at once (`contact.py`: `UpdateFamilyContact`,
 `UpdateGuardianContact`, `SetMailPreferences`). Sensitive data goes to staff as a
-`data_change` request holding the old and the new values (JSON), decided in the request
-queue: the quotient familial (with its CAF attestation), a child's health and diet
-(allergies, PAI), the authorised persons.
+`data_change` request (`requests.py`: `RequestHealthChange`, `RequestPersonAdd`,
+`RequestPersonRemove`, `RequestQuotientChange`) holding the old and the new values (JSON),
+decided in the request queue: the quotient familial (with its CAF attestation), a child's
+health and diet (allergies, PAI), the authorised persons.
 
 The JSON of a request: {"target": "child" | "quotient" | "person", "id": …, "child_id": …,
 "fields": {…} or null}; `old_value` holds only the fields that change. The `data_change`
@@ -16,186 +17,14 @@ handler (`DATA_CHANGE_HANDLER`, registered in app.services.request_handlers) app
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 
 from flask_babel import gettext as _
 
 from ...extensions import db
-from ...models import (
-    AuthorizedPerson,
-    Child,
-    Diet,
-    DocumentType,
-    FamilyDocument,
-    QuotientFamilial,
-    Request,
-    RequestKind,
-)
-from ...security.scope import owned
-from ..calendar import local_today
-from ..documents import accept_document, add_months, reject_document, send_family_document
-from ..errors import CommandError
-from ..money import current_quotient
+from ...models import AuthorizedPerson, Child, FamilyDocument, QuotientFamilial, Request
+from ..documents import accept_document, reject_document
 from ..reservations.decide import Handler
 from .queries import request_values
-
-QF_TYPE_CODE = "attestation_qf"
-PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$")
-
-HEALTH_FIELDS = ("allergies", "has_pai", "pai_details", "diet", "medical_notes")
-PERSON_FIELDS = ("full_name", "relationship_label", "phone", "can_pick_up", "emergency_contact")
-
-# --- the requests' values -----------------------------------------------------------------
-
-
-def _text(form, name: str, limit: int) -> str | None:
-    value = " ".join((form.get(name) or "").split())
-    if len(value) > limit:
-        raise CommandError(_("« %(field)s » est trop long (%(n)s caractères au plus).",
-                             field=value[:30], n=limit))
-    return value or None
-
-
-def _check_phone(value: str | None) -> None:
-    if value and not PHONE.match(value):
-        raise CommandError(_("Le numéro « %(phone)s » n'est pas un numéro de téléphone valide.",
-                             phone=value))
-
-
-# --- requests to staff --------------------------------------------------------------------
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _bool(form, name: str) -> bool:
-    return (form.get(name) or "") in ("1", "on", "true", "oui")
-
-
-def _child(family_id: int, child_id) -> Child:
-    child = owned(Child, child_id, [family_id])
-    if child is None:
-        raise CommandError(_("Cet enfant n'est pas rattaché à votre famille."))
-    return child
-
-
-def _request(family_id: int, summary: str, old: dict, new: dict, user_id: int | None,
-             child_id: int | None = None, document_id: int | None = None) -> Request:
-    row = Request(
-        family_id=family_id, child_id=child_id, kind=RequestKind.data_change,
-        summary=summary[:255], old_value=json.dumps(old, ensure_ascii=False),
-        new_value=json.dumps(new, ensure_ascii=False), document_id=document_id,
-        created_by_id=user_id,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
-def request_health_change(family_id: int, child_id, form, user_id: int | None) -> Request:
-    child = _child(family_id, child_id)
-    diet = form.get("diet") or Diet.standard
-    if diet not in Diet.labels():
-        raise CommandError(_("Choisissez un régime alimentaire de la liste."))
-    wanted = {
-        "allergies": _text(form, "allergies", 1000),
-        "has_pai": _bool(form, "has_pai"),
-        "pai_details": _text(form, "pai_details", 1000),
-        "diet": diet,
-        "medical_notes": _text(form, "medical_notes", 1000),
-    }
-    changed = {k: v for k, v in wanted.items() if getattr(child, k) != v}
-    if not changed:
-        raise CommandError(_("Aucune modification : les informations sont déjà celles-ci."))
-    old = {k: getattr(child, k) for k in changed}
-    return _request(
-        family_id, _("Santé et alimentation de %(child)s", child=child.first_name),
-        {"target": "child", "id": child.id, "fields": old},
-        {"target": "child", "id": child.id, "fields": changed}, user_id, child_id=child.id,
-    )
-
-
-def request_person_add(family_id: int, child_id, form, user_id: int | None) -> Request:
-    child = _child(family_id, child_id)
-    fields = {
-        "full_name": _text(form, "full_name", 120),
-        "relationship_label": _text(form, "relationship_label", 40),
-        "phone": _text(form, "phone", 20),
-        "can_pick_up": _bool(form, "can_pick_up"),
-        "emergency_contact": _bool(form, "emergency_contact"),
-    }
-    if not fields["full_name"] or not fields["phone"]:
-        raise CommandError(_("Indiquez le nom et le téléphone de la personne."))
-    _check_phone(fields["phone"])
-    return _request(
-        family_id,
-        _("Ajout de %(name)s aux personnes autorisées de %(child)s",
-          name=fields["full_name"], child=child.first_name),
-        {"target": "person", "child_id": child.id, "fields": None},
-        {"target": "person", "child_id": child.id, "fields": fields}, user_id,
-        child_id=child.id,
-    )
-
-
-def request_person_remove(family_id: int, person_id, user_id: int | None) -> Request:
-    person = db.session.get(AuthorizedPerson, _int(person_id)) if _int(person_id) else None
-    if person is None:
-        raise CommandError(_("Cette personne n'est pas rattachée à vos enfants."))
-    child = _child(family_id, person.child_id)
-    fields = {name: getattr(person, name) for name in PERSON_FIELDS}
-    return _request(
-        family_id,
-        _("Retrait de %(name)s des personnes autorisées de %(child)s",
-          name=person.full_name, child=child.first_name),
-        {"target": "person", "id": person.id, "child_id": child.id, "fields": fields},
-        {"target": "person", "id": person.id, "child_id": child.id, "fields": None}, user_id,
-        child_id=child.id,
-    )
-
-
-def qf_document_type() -> DocumentType:
-    """The « attestation de quotient familial » type (created the first time it is needed)."""
-    doc_type = db.session.query(DocumentType).filter_by(code=QF_TYPE_CODE).first()
-    if doc_type is None:
-        doc_type = DocumentType(code=QF_TYPE_CODE, label=str(_("Attestation de quotient "
-                                "familial (CAF)")), validity_months=12, required=False)
-        db.session.add(doc_type)
-        db.session.flush()
-    return doc_type
-
-
-def request_quotient_change(family_id: int, form, upload, user_id: int | None,
-                            today: dt.date | None = None) -> Request:
-    """A new QF, with the CAF attestation (required), for staff to check. Commits."""
-    today = today or local_today()
-    value = _int((form.get("value") or "").strip())
-    if value is None or not 0 <= value <= 100_000:
-        raise CommandError(_("Indiquez le quotient familial de votre attestation (un nombre)."))
-    try:
-        start = dt.date.fromisoformat(form.get("valid_from") or today.isoformat())
-    except ValueError:
-        raise CommandError(_("La date de début de validité n'est pas valide.")) from None
-    if abs((start - today).days) > 366:
-        raise CommandError(_("La date de début de validité doit être à moins d'un an d'ici."))
-    doc_type = qf_document_type()
-    document = send_family_document(family_id, doc_type.id, None, upload, user_id,
-                                    make_request=False)
-    current = current_quotient(family_id, today)
-    end = add_months(start, 12) - dt.timedelta(days=1)
-    old = {"value": current.value} if current else {"value": None}
-    new = {"value": value, "valid_from": start.isoformat(), "valid_to": end.isoformat()}
-    return _request(
-        family_id,
-        _("Quotient familial : %(old)s → %(new)s", old=old["value"] or "—", new=value),
-        {"target": "quotient", "fields": old}, {"target": "quotient", "fields": new},
-        user_id, document_id=document.id,
-    )
-
 
 # --- the queue's handler --------------------------------------------------------------------
 
