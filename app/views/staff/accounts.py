@@ -29,7 +29,12 @@ from ...services.documents import queries as doc_queries
 from ...services.documents.commands import PublishDocument, ReviewDocument
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
-from ...services.onboarding import InviteGuardian, onboard_family
+from ...services.onboarding import (
+    FAMILY_FIELDS,
+    GUARDIAN_FIELDS,
+    InviteGuardian,
+    OnboardFamily,
+)
 from ..downloads import file_response
 from .common import PortalStaffView, add_menu_view, labels
 
@@ -161,11 +166,10 @@ class StaffOnboardingView(BaseView):
         errors: list[str] = []
         if request.method == "POST":
             form = request.form
-            guardians = [{k: form.get(f"g{i}_{k}") for k in
-                          ("first_name", "last_name", "relationship_label", "email",
-                           "phone_mobile")} for i in (1, 2)]
+            guardians = [{k: form.get(f"g{i}_{k}") for k in GUARDIAN_FIELDS} for i in (1, 2)]
             try:
-                family = onboard_family(form, guardians, bool(form.get("invite")), _staff_id())
+                family = OnboardFamily({k: form.get(k) for k in FAMILY_FIELDS}, guardians,
+                                       bool(form.get("invite")), _staff_id()).run()
             except CommandError as refused:
                 errors = refused.messages
             else:
