@@ -65,3 +65,12 @@ class DeleteNews(BaseCommand):
         self.validate()
         with transaction():
             db.session.delete(self.item)
+
+
+def structure_info():
+    """The structure's information page (hours, addresses, contacts) parents read on their
+    Accueil: the most recently updated one, or None."""
+    from ..models import StructureInfo
+
+    return (db.session.query(StructureInfo)
+            .order_by(StructureInfo.updated_at.desc(), StructureInfo.id.desc()).first())

@@ -24,6 +24,7 @@ from ...extensions import db
 from ...models import AuthorizedPerson, Child, FamilyDocument, QuotientFamilial, Request
 from ..documents import accept_document, reject_document
 from ..reservations.decide import Handler
+from . import new_child
 from .queries import request_values
 
 # --- the queue's handler --------------------------------------------------------------------
@@ -32,6 +33,8 @@ from .queries import request_values
 def _check(request: Request) -> str | None:
     old, new = request_values(request)
     target = new.get("target")
+    if target == new_child.TARGET:
+        return new_child.check(request, new.get("fields") or {})
     if target == "child":
         child = db.session.get(Child, new.get("id"))
         if child is None:
@@ -58,7 +61,9 @@ def _check(request: Request) -> str | None:
 def _validate(request: Request) -> None:
     _old, new = request_values(request)
     fields = new.get("fields")
-    if new["target"] == "child":
+    if new["target"] == new_child.TARGET:
+        new_child.apply(request, fields)
+    elif new["target"] == "child":
         child = db.session.get(Child, new["id"])
         for name, value in fields.items():
             setattr(child, name, value)

@@ -2,14 +2,13 @@
 values: the view builds a `FamilyContact` or a `GuardianContact` from its form.
 
 `validate()` cleans every value (spaces, case) and gathers every problem in one
-`CommandError` whose `fields` name the inputs: French postcodes have 5 digits, French phone
-numbers are stored as `02 99 00 11 22` (`+33 2 99…` and `0299001122` too), a number abroad
-keeps its `+` and country code, e-mail addresses are checked and lower-cased.
+`CommandError` whose `fields` name the inputs: French postcodes and phone numbers are checked
+and stored the French way by `app.services.contact_format` (`35000`, `02 99 00 11 22`),
+e-mail addresses are checked and lower-cased.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,30 +16,10 @@ from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import Family, Guardian
+from .. import contact_format
 from ..accounts import valid_email
 from ..command import BaseCommand
 from ..errors import CommandError, ErrorCollector, transaction
-
-POSTAL_CODE = re.compile(r"^[0-9]{5}$")
-_FRENCH = re.compile(r"^0[1-9][0-9]{8}$")
-_ABROAD = re.compile(r"^\+[1-9][0-9]{7,14}$")
-_SEPARATORS = re.compile(r"[ .\-()/]")
-
-
-def french_phone(value: str) -> str | None:
-    """A phone number as a French reader writes it (`02 99 00 11 22`), a number abroad as
-    `+<country><number>`; None when it is not a phone number."""
-    compact = _SEPARATORS.sub("", value)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if compact.startswith("+33"):
-        rest = compact[3:]
-        compact = rest if rest.startswith("0") else "0" + rest  # « +33 (0)6 … »
-    if _FRENCH.match(compact):
-        return " ".join(compact[i:i + 2] for i in range(0, 10, 2))
-    if _ABROAD.match(compact):
-        return compact
-    return None
 
 
 class _Cleaner:
@@ -58,13 +37,11 @@ class _Cleaner:
 
     def phone(self, name: str, value: str | None) -> str | None:
         value = self.text(name, value, 25)
-        if value is None:
-            return None
-        normal = french_phone(value)
-        if normal is None:
+        problem = contact_format.phone_problem(value)
+        if problem:
             self.errors.add(_("Le numéro « %(phone)s » n'est pas un numéro de téléphone "
-                              "valide.", phone=value), name)
-        return normal or value
+                              "valide.", phone=value) + " " + problem, name)
+        return contact_format.format_phone(value) or None
 
     def email(self, name: str, value: str | None, required: bool = False) -> str | None:
         value = (self.text(name, value, 120) or "").lower() or None
@@ -75,12 +52,11 @@ class _Cleaner:
 
     def postal_code(self, name: str, value: str | None) -> str | None:
         value = self.text(name, value, 10)
-        if value is not None:
-            value = value.replace(" ", "")
-            if not POSTAL_CODE.match(value):
-                self.errors.add(_("Le code postal « %(code)s » n'est pas valide (5 chiffres).",
-                                  code=value), name)
-        return value
+        problem = contact_format.postcode_problem(value)
+        if problem:
+            self.errors.add(_("Le code postal « %(code)s » n'est pas valide.", code=value)
+                            + " " + problem, name)
+        return contact_format.normalise_postcode(value) or None
 
 
 def _apply(row, values: dict) -> list[str]:

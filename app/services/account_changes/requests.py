@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from ...extensions import db
 from ...models import AuthorizedPerson, Child, Diet, DocumentType, Request, RequestKind
 from ...security.scope import owned
+from .. import contact_format
 from ..calendar import local_today
 from ..command import BaseCommand
 from ..documents import add_months, send_family_document
 from ..errors import CommandError, ErrorCollector, transaction
 from ..money import current_quotient
-from .contact import french_phone
 
 QF_TYPE_CODE = "attestation_qf"
 PERSON_FIELDS = ("full_name", "relationship_label", "phone", "can_pick_up", "emergency_contact")
@@ -129,11 +129,11 @@ class RequestPersonAdd(BaseCommand):
         }
         if not fields["full_name"] or not fields["phone"]:
             errors.add(_("Indiquez le nom et le téléphone de la personne."))
-        elif french_phone(fields["phone"]) is None:
+        elif problem := contact_format.phone_problem(fields["phone"]):
             errors.add(_("Le numéro « %(phone)s » n'est pas un numéro de téléphone valide.",
-                         phone=fields["phone"]), "phone")
+                         phone=fields["phone"]) + " " + problem, "phone")
         errors.raise_if_any()
-        fields["phone"] = french_phone(fields["phone"])
+        fields["phone"] = contact_format.format_phone(fields["phone"])
         return child, fields
 
     def run(self) -> Request:
