@@ -37,9 +37,9 @@ from ...models import (
     School,
     Service,
 )
+from ...services.errors import CommandError
 from ...services.request_details import request_details
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
-from ...services.reservations.errors import CommandError
 from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
 from ...services.search import name_contains
