@@ -21,8 +21,10 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.baseviews import BaseCRUDView
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla import filters as sqla_filters
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.views import ModelView
 from flask_babel import gettext as _
+from sqlalchemy import Time
 
 
 def _checked_action(view: ModelView, name: str):
@@ -160,3 +162,20 @@ def _french_filter_value(datamodel, column_name, value):
 _ISO_START = re.compile(r"^\d{4}-")
 _original_set_value_to_type = sqla_filters.set_value_to_type
 sqla_filters.set_value_to_type = _french_filter_value
+
+
+# --- Time columns (a service's deadline hours, a slot's start and end) ----------------------
+# FAB builds a filter for every column of every view's model and has none for `Time`: it
+# warned « Filter type not supported for column » in English at every start (and in the
+# demo's output). Equal / before / after, like a date.
+def _is_time(self, col_name: str) -> bool:
+    column = self.list_columns.get(col_name)
+    return column is not None and isinstance(getattr(column, "type", None), Time)
+
+
+SQLAInterface.is_time = _is_time
+sqla_filters.SQLAFilterConverter.conversion_table = (
+    ("is_time", [sqla_filters.FilterEqual, sqla_filters.FilterSmaller,
+                 sqla_filters.FilterGreater]),
+    *sqla_filters.SQLAFilterConverter.conversion_table,
+)

@@ -46,13 +46,17 @@ def test_no_english_login_count_chart(app, client):
     assert "Login Count" not in home and "User Statistics" not in home
 
 
-def test_building_the_views_warns_nothing_in_english(caplog):
-    from app import create_app
-
-    with caplog.at_level(logging.WARNING):
-        create_app("testing")
-    english = [r.getMessage() for r in caplog.records
-               if r.name.startswith("flask_appbuilder")]
+def test_the_views_filters_warn_nothing_in_english(app, caplog):
+    """FAB builds a filter for every column of every view's model at start-up and warned
+    « Filter type not supported » for the services' deadline hours (printed by the demo).
+    (A second create_app here would rebind the app's globals: the views' own datamodels
+    are checked instead.)"""
+    with app.app_context(), caplog.at_level(logging.WARNING):
+        for view in app.appbuilder.baseviews:
+            datamodel = getattr(view, "datamodel", None)
+            if datamodel is not None and hasattr(datamodel, "get_filters"):
+                datamodel.get_filters()
+    english = [r.getMessage() for r in caplog.records if r.name.startswith("flask_appbuilder")]
     assert english == []
 
 

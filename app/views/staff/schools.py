@@ -4,10 +4,8 @@ closures. Settings: managers and admins change them, agents read them."""
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
-from flask_appbuilder.models.sqla import filters as sqla_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Time
 
 from ...models import (
     Closure,
@@ -25,27 +23,6 @@ from .documents import StaffPublishedDocumentView
 from .families import StaffChildView
 from .finance import FinanceTariffView
 from .news import StaffNewsView
-
-
-class _TimeFilterConverter(sqla_filters.SQLAFilterConverter):
-    """FAB has no filter for a time column (and warns « Filter type not supported » in
-    English at every start): equal, before, after."""
-
-    conversion_table = (
-        ("is_time", [sqla_filters.FilterEqual, sqla_filters.FilterSmaller,
-                     sqla_filters.FilterGreater]),
-        *sqla_filters.SQLAFilterConverter.conversion_table,
-    )
-
-
-class _ServiceInterface(SQLAInterface):
-    """A service's deadline hours are `Time` columns."""
-
-    filter_converter_class = _TimeFilterConverter
-
-    def is_time(self, col_name: str) -> bool:
-        column = self.list_columns.get(col_name)
-        return column is not None and isinstance(getattr(column, "type", None), Time)
 
 
 def _check_period(item) -> None:
@@ -141,7 +118,7 @@ def _time(value) -> str:
 
 
 class StaffServiceView(PortalStaffView):
-    datamodel = _ServiceInterface(Service)
+    datamodel = SQLAInterface(Service)
     route_base = "/gestion/services"
     list_title = _l("Services")
     show_title = _l("Fiche service")
