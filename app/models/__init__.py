@@ -31,6 +31,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .issued_pdf import IssuedPdf
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
 from .menu import (
@@ -72,6 +73,7 @@ attach_to_user()  # user.login_state, once every model is defined
 
 __all__ = [
     "AccountToken",
+    "IssuedPdf",
     "LoginAddressFailure",
     "LoginState",
     "TokenPurpose",

@@ -22,6 +22,7 @@ from ..payments.balance import refresh_invoice_state
 from .fr import euros, today
 from .numbering import CREDIT_NOTE_PREFIX, next_number
 from .snapshot import freeze_credit_note
+from .tasks import queue_pdfs
 
 
 class CreditNoteError(CommandError, ValueError):
@@ -74,6 +75,7 @@ def create_credit_note(invoice_id: int, amount: str | Decimal, reason: str,
         refresh_invoice_state(invoice)
         if commit:
             db.session.commit()
+            queue_pdfs("credit_note", [note])
     except Exception:
         if commit:
             db.session.rollback()

@@ -36,6 +36,7 @@ from .notify import mail_invoice, recipients
 from .numbering import INVOICE_PREFIX, Sequence
 from .pricing import PriceBook, PricingError, billable_days, billed_clause
 from .snapshot import freeze_invoices
+from .tasks import queue_pdfs
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
             _finish_run(run_id, result)
         if commit:
             db.session.commit()
+            queue_pdfs("invoice", result.invoices)  # rendered once, on the workers
     except Exception as exc:
         if not commit:
             raise

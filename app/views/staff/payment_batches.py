@@ -19,7 +19,7 @@ from ...services.calendar import local_today
 from ...services.errors import CommandError
 from ...services.payments.commands import LaunchTaxCertificates
 from ...services.payments.sepa import create_batch, default_collection_date
-from ...services.payments.tax_certificate import certificate_years
+from ...services.payments.tax_certificate import certificate_years, issued_certificate_pdf
 from ..formatters import euros, french_date
 from .common import add_menu_view
 from .request_args import PAGE_SIZE
@@ -145,7 +145,7 @@ class FinanceTaxCertificateView(BaseView):
         if row is None:
             abort(404)
         name = f"attestation-fiscale-{row.year}-{row.family.account_code}.pdf"
-        return Response(row.pdf, mimetype="application/pdf", headers={
+        return Response(issued_certificate_pdf(row), mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store"})
 
