@@ -2,6 +2,7 @@
 module when it starts; a worker imports it through `app.worker`):
 
 - `portal.ping`: health check of the worker;
+- `portal.heartbeat` (beat, and when a worker starts): the worker heartbeat `/sante` reads;
 - `portal.send_mail`, `portal.flush_mails` (beat): `app.services.mail_tasks`;
 - `portal.billing_run`, `portal.pdf_chunk` (issued PDFs): `app.services.billing.tasks`;
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
@@ -17,10 +18,15 @@ own domain's tasks module; they never import this module.
 
 from __future__ import annotations
 
+import logging
+
+from celery.signals import worker_ready
+
 from .celery_app import add_beat, celery, init_celery
 from .services import mail_tasks
 from .services.api_particulier import tasks as qf_tasks
 from .services.billing import tasks as billing_tasks
+from .services.health import HEARTBEAT_EVERY, beat
 from .services.mail_tasks import MAIL_FLUSH_EVERY, MAIL_MAX_RETRIES, flush_mails, send_mail
 from .services.menus import tasks as menu_tasks
 from .services.payments import tasks as payment_tasks
@@ -36,6 +42,27 @@ __all__ = [
 def ping() -> str:
     """Health check of the worker (and of eager mode in tests)."""
     return "pong"
+
+
+@celery.task(name="portal.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """The worker is alive: `/sante` (app.services.health) checks its age."""
+    from .services.health import beat
+
+    beat()
+
+
+add_beat("portal-heartbeat", "portal.heartbeat", HEARTBEAT_EVERY)
+
+
+@worker_ready.connect
+def _first_heartbeat(sender=None, **_kwargs) -> None:
+    """A starting worker is healthy at once, not after the first beat."""
+    try:
+        with celery.flask_app.app_context():
+            beat()
+    except Exception:  # never keep a worker from starting
+        logging.getLogger(__name__).exception("Heartbeat initial impossible")
 
 
 @celery.task(name="portal.gdpr_retention")

@@ -6,10 +6,11 @@ from flask_appbuilder import AppBuilder
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    from . import franceconnect, home, parent, public, staff
+    from . import franceconnect, health, home, parent, public, staff
 
     home.register(appbuilder)
     staff.register(appbuilder)
     parent.register(appbuilder)
     public.register(appbuilder)
     franceconnect.register(appbuilder)
+    health.register(appbuilder)

@@ -14,6 +14,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
+from ...extensions import db
 from ...models import (
     CreditNote,
     Invoice,
@@ -25,7 +26,6 @@ from ...models import (
     Tariff,
     TariffBracket,
 )
-from ...extensions import db
 from ...services.billing.pdf import credit_note_filename, issued_credit_note_pdf
 from ...services.errors import CommandError
 from ...services.payments import offline as payment_rules
