@@ -16,8 +16,9 @@ REDIS = os.environ.get("TEST_REDIS_URL", "")
 
 def _mail(n: int) -> None:
     for i in range(n):
-        db.session.add(OutgoingMail(recipient=f"parent{i}@example.org", subject="Sujet", kind="test",
-                                    message_id=f"<{i}@test>", body_text="Bonjour"))
+        db.session.add(OutgoingMail(recipient=f"parent{i}@example.org", subject="Sujet",
+                                    kind="test", message_id=f"<{i}@test>",
+                                    body_text="Bonjour"))
     db.session.commit()
 
 

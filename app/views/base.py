@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from markupsafe import escape
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import BadRequest
 
 from ..fab_fixes import checked_order
@@ -85,10 +85,14 @@ class PortalInterface(SQLAInterface):
         return BoundedCount(inner.with_entities(key).order_by(None).limit(cap + 1).count(), cap)
 
     def _loader(self, path: str):
-        model, loader = self.obj, None
+        """Many-to-one hops are joined into the page's own query (no row multiplication
+        under LIMIT, one statement fewer each); collections are loaded by `selectinload`."""
+        model, loader, joined = self.obj, None, True
         for name in path.split("."):
             attr = getattr(model, name)
-            loader = selectinload(attr) if loader is None else loader.selectinload(attr)
+            joined = joined and not attr.property.uselist
+            make = joinedload if joined else selectinload
+            loader = make(attr) if loader is None else getattr(loader, make.__name__)(attr)
             model = attr.property.mapper.class_
         return loader
 

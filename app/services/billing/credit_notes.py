@@ -21,8 +21,8 @@ from ..money import parse_amount as parse_money
 from ..payments.balance import refresh_invoice_state
 from .fr import euros, today
 from .numbering import CREDIT_NOTE_PREFIX, next_number
+from .pdf_tasks import queue_pdfs
 from .snapshot import freeze_credit_note
-from .tasks import queue_pdfs
 
 
 class CreditNoteError(CommandError, ValueError):

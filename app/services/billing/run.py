@@ -34,9 +34,9 @@ from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
 from .fr import euros, month_label, today
 from .notify import mail_invoice, recipients
 from .numbering import INVOICE_PREFIX, Sequence
+from .pdf_tasks import queue_pdfs
 from .pricing import PriceBook, PricingError, billable_days, billed_clause
 from .snapshot import freeze_invoices
-from .tasks import queue_pdfs
 
 log = logging.getLogger(__name__)
 
