@@ -184,14 +184,16 @@ def book_a_day(stack: Stack, http: requests.Session) -> str:
             days = re.findall(r'<button type="submit" name="day" value="([\d-]+)"', form)
             if not (child and service):
                 continue
-            for day in days[:6]:
+            for day in days[:12]:
                 where = (f"child_id={child.group(1)} AND service_id={service.group(1)} "
                          f"AND day='{day}'")
                 before = psql(f"SELECT count(*) FROM booking WHERE {where}")
                 answer = http.post(stack.url("/famille/planning/jour"), data={
                     "csrf_token": csrf(page), "child": child.group(1),
                     "service": service.group(1), "day": day, "action": "book"})
-                assert answer.ok, f"booking refused ({answer.status_code})"
+                if answer.status_code == 400:  # refused (deadline, closed day…): the next
+                    continue
+                assert answer.ok, f"booking failed ({answer.status_code})"
                 if psql(f"SELECT count(*) FROM booking WHERE {where}") > before:
                     return day
     raise AssertionError("no bookable day found on the parent's planning")
