@@ -176,7 +176,8 @@ def book_a_day(stack: Stack, http: requests.Session) -> str:
         "username": PARENT, "password": PARENT_PASSWORD, "csrf_token": csrf(page)})
     assert answer.ok and "/login" not in answer.url, f"login refused ({answer.status_code})"
     today = dt.date.today()
-    for month in (today.replace(day=1) + dt.timedelta(days=32 * k) for k in (1, 2)):
+    for month in (today.replace(day=1) + dt.timedelta(days=32 * k) for k in (0, 1, 2)):
+        month = month.replace(day=1)
         page = http.get(stack.url(f"/famille/planning/{month:%Y-%m}")).text
         for form in re.findall(r'<form[^>]*/famille/planning/jour.*?</form>', page, re.S):
             child = re.search(r'name="child" value="(\d+)"', form)
@@ -184,17 +185,18 @@ def book_a_day(stack: Stack, http: requests.Session) -> str:
             days = re.findall(r'<button type="submit" name="day" value="([\d-]+)"', form)
             if not (child and service):
                 continue
-            for day in days[:12]:
+            for day in days:
                 where = (f"child_id={child.group(1)} AND service_id={service.group(1)} "
-                         f"AND day='{day}'")
-                before = psql(f"SELECT count(*) FROM booking WHERE {where}")
+                         f"AND day='{day}' AND state IN ('booked', 'pending')")
+                if psql(f"SELECT count(*) FROM booking WHERE {where}"):
+                    continue  # already booked: the button would cancel it
                 answer = http.post(stack.url("/famille/planning/jour"), data={
                     "csrf_token": csrf(page), "child": child.group(1),
                     "service": service.group(1), "day": day, "action": "book"})
                 if answer.status_code == 400:  # refused (deadline, closed day…): the next
                     continue
                 assert answer.ok, f"booking failed ({answer.status_code})"
-                if psql(f"SELECT count(*) FROM booking WHERE {where}") > before:
+                if psql(f"SELECT count(*) FROM booking WHERE {where}"):
                     return day
     raise AssertionError("no bookable day found on the parent's planning")
 

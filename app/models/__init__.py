@@ -32,6 +32,7 @@ from .invoice import (
     SepaMandate,
 )
 from .issued_pdf import IssuedPdf
+from .job import Job, JobState
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
 from .menu import (
@@ -111,6 +112,8 @@ __all__ = [
     "FranceConnectLink",
     "Guardian",
     "Invoice",
+    "Job",
+    "JobState",
     "InvoiceLine",
     "InvoiceState",
     "MailAttachment",
