@@ -4,8 +4,8 @@ Starts a dedicated PostgreSQL database (on the local server, 127.0.0.1:5432), a 
 redis-server, an aiosmtpd server (in this process), gunicorn (deploy/gunicorn.conf.py,
 2 workers), a Celery worker and Celery beat, all with PORTAL_ENV=production; then a smoke
 test: /sante answers 200, a parent logs in and books a day, last month is billed by the CLI,
-the invoice mails arrive in aiosmtpd (sent by the worker), /sante still 200 with no mail
-pending. Everything is stopped and the database dropped, pass or fail. Exit code 0: passed.
+the invoice mails arrive in aiosmtpd (sent by the worker), the invoices' PDFs are stored
+(rendered by the worker at issue), /sante still 200. Everything is stopped and the database dropped, pass or fail. Exit code 0: passed.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ BIN = Path(sys.executable).parent
 PG = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 DATABASE = os.environ.get("PRODCHECK_DATABASE", "portail_prodcheck")
 HOST = "portail.prodcheck.test"  # PORTAL_BASE_URL's host: the app trusts no other Host
-PARENT, PARENT_PASSWORD = "claire.martin", "Parent-Demo-2026"  # app/demo/accounts.py
+PARENT, PARENT_PASSWORD = "yann.legall", "Parent-Demo-2026"  # app/demo (no consent due)
 
 
 class Inbox:
@@ -215,7 +215,15 @@ def smoke(stack: Stack) -> None:
         time.sleep(1)
     invoices = [m for m in stack.inbox.messages if b"facture" in m.lower()]
     assert invoices, f"no invoice mail in aiosmtpd ({len(stack.inbox.messages)} messages)"
-    time.sleep(3)
+    deadline = time.monotonic() + 120  # the invoices' PDFs, rendered by the worker at issue
+    while time.monotonic() < deadline and psql(
+            "SELECT count(*) FROM invoice i WHERE NOT EXISTS (SELECT 1 FROM issued_pdf p "
+            "WHERE p.kind = 'invoice' AND p.ref_id = i.id) "
+            f"AND i.period_start = '{month:%Y-%m-%d}'"):
+        time.sleep(1)
+    pdfs = psql("SELECT count(*) FROM issued_pdf WHERE kind = 'invoice'")
+    assert pdfs, "no invoice PDF stored at issue"
+    step(f"{pdfs} invoice PDFs rendered at issue by the worker and stored")
     report = stack.health()
     step(f"{len(stack.inbox.messages)} mails received; /sante 200: {report}")
 
