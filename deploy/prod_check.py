@@ -5,7 +5,8 @@ redis-server, an aiosmtpd server (in this process), gunicorn (deploy/gunicorn.co
 2 workers), a Celery worker and Celery beat, all with PORTAL_ENV=production; then a smoke
 test: /sante answers 200, a parent logs in and books a day, last month is billed by the CLI,
 the invoice mails arrive in aiosmtpd (sent by the worker), the invoices' PDFs are stored
-(rendered by the worker at issue), /sante still 200. Everything is stopped and the database dropped, pass or fail. Exit code 0: passed.
+(rendered by the worker at issue), /sante still 200. Everything is stopped and the database
+dropped, pass or fail. Exit code 0: passed.
 """
 
 from __future__ import annotations
