@@ -88,16 +88,6 @@ class ParentFinanceView(BaseView):
         invoice = _family_invoice(pk)
         return pdf_response(issued_invoice_pdf(invoice), pdf_filename(invoice))  # as issued
 
-    @expose("/avoirs/<int:pk>/pdf")
-    @has_access
-    def credit_note_pdf(self, pk: int):
-        note = db.session.scalars(
-            select(CreditNote).where(CreditNote.id == pk, family_clause(CreditNote))
-        ).first()
-        if note is None:
-            abort(404)
-        return pdf_response(issued_credit_note_pdf(note), credit_note_filename(note))
-
     @expose("/factures/<int:pk>/payer", methods=["POST"])
     @has_access
     def pay(self, pk: int):
@@ -141,6 +131,24 @@ def _family_invoice(pk: int) -> Invoice:
     return invoice
 
 
+class ParentCreditNoteView(BaseView):
+    """The PDF of one of the family's credit notes, as rendered when it was issued."""
+
+    route_base = "/famille/finances/avoirs"
+    default_view = "pdf"
+    datamodel = SQLAInterface(CreditNote)
+
+    @expose("/<int:pk>/pdf")
+    @has_access
+    def pdf(self, pk: int):
+        note = db.session.scalars(
+            select(CreditNote).where(CreditNote.id == pk, family_clause(CreditNote))
+        ).first()
+        if note is None:
+            abort(404)
+        return pdf_response(issued_credit_note_pdf(note), credit_note_filename(note))
+
+
 class ParentTaxCertificateView(BaseView):
     """The family's attestations fiscales: download, or ask for a completed year's."""
 
@@ -178,3 +186,4 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(ParentFinanceView, "ParentFinances", label=_l("Finances"),
                         icon="fa-eur")
     appbuilder.add_view_no_menu(ParentTaxCertificateView)
+    appbuilder.add_view_no_menu(ParentCreditNoteView)
