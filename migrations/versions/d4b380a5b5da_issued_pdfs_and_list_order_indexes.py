@@ -1,7 +1,7 @@
 """issued pdfs and list order indexes
 
 Revision ID: d4b380a5b5da
-Revises: a745f05d7434
+Revises: b4e1c2d3f5a6
 Create Date: 2026-12-06 22:07:25.297920
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4b380a5b5da'
-down_revision = 'a745f05d7434'
+down_revision = 'b4e1c2d3f5a6'
 branch_labels = None
 depends_on = None
 
