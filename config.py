@@ -144,7 +144,8 @@ class Config:
     # Cheques are made out to the town's public accountant.
     PORTAL_CHEQUE_PAYEE = os.environ.get("PORTAL_CHEQUE_PAYEE", "Trésor public")
     PORTAL_UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
-    CSV_EXPORT_MAX_ROWS = int(os.environ.get("CSV_EXPORT_MAX_ROWS", "100000"))
+    # Exports are streamed whole (no row cap: never a silently cut file); an XLSX over
+    # Excel's 1,048,576 rows is refused with a message (app/views/exports.py).
     # A fixed "now" (ISO datetime, Paris local time) for tests and demos: deadlines are
     # computed against it instead of the clock. Never honoured in production.
     PORTAL_FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW") or None

@@ -25,6 +25,7 @@ from ...models import (
     TariffBracket,
 )
 from ...services.errors import CommandError
+from ...services.exports import catalogue
 from ...services.payments import offline as payment_rules
 from ...services.payments.sepa import check_mandate
 from .common import READ_ONLY_ROUTES, PortalStaffView, add_menu_view, labels, reject
@@ -117,6 +118,7 @@ class FinanceCreditNoteView(PortalStaffView):
 
 class FinancePaymentView(PortalStaffView):
     datamodel = SQLAInterface(Payment)
+    export_spec = catalogue.PAYMENTS
     route_base = "/gestion/reglements"
     list_title = _l("Règlements")
     show_title = _l("Fiche règlement")
@@ -170,6 +172,7 @@ def _check_payment(item: Payment) -> None:
 
 class FinanceInvoiceView(PortalStaffView):
     datamodel = SQLAInterface(Invoice)
+    export_spec = catalogue.INVOICES
     route_base = "/gestion/factures"
     include_route_methods = READ_ONLY_ROUTES
     list_title = _l("Factures")
