@@ -29,9 +29,10 @@ def register(appbuilder: AppBuilder) -> None:
         queue,  # the request queue
         schools,
         state_services,  # FranceConnect links, QF by API Particulier
+        statistics,  # the managers' statistics (SVG charts, tables, CSV)
     )
 
-    for module in (home, families, bookings, queue, attendance, finance, billing, payments,
-                   payment_batches, documents, accounts, news, messages, consents, dossier,
-                   state_services, schools, audit, gdpr, menu_views):
+    for module in (home, statistics, families, bookings, queue, attendance, finance, billing,
+                   payments, payment_batches, documents, accounts, news, messages, consents,
+                   dossier, state_services, schools, audit, gdpr, menu_views):
         module.register(appbuilder)
