@@ -84,10 +84,13 @@ def _axis(top: float, text: Callable[[float], str]) -> list[str]:
 
 def bars(key: str, title: str, desc: str, labels: Sequence[str],
          series: Sequence[tuple[str, Sequence[float]]],
-         text: Callable[[float], str] = lambda v: f"{v:g}") -> Markup:
+         text: Callable[[float], str] = lambda v: f"{v:g}".replace(".", ",")) -> Markup:
     """Grouped vertical bars: one group per label, one bar per series."""
     parts = _open(key, title, desc)
-    top = _nice_max(max([float(v) for _, values in series for v in values] or [0]))
+    numbers = [v for _, values in series for v in values]
+    top = _nice_max(max([float(v) for v in numbers] or [0]))
+    if all(isinstance(v, int) for v in numbers):
+        top = -(-top // 4) * 4  # counts: whole ticks
     parts += _axis(top, text)
     parts += _legend(key, [name for name, _ in series])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
