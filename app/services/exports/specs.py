@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from ...extensions import db
 from .writers import Column
 
 #: Rows fetched per round trip of the server-side cursor.
@@ -54,14 +55,19 @@ class ExportSpec:
         return selected
 
     def rows(self, query) -> Iterator[tuple]:
-        result = self.select(query).yield_per(FETCH_ROWS)
+        """The rows, read by a server-side cursor (PostgreSQL) `FETCH_ROWS` at a time, as
+        plain Core rows (the columns are plain columns: no ORM loading per row)."""
+        connection = db.session.connection().execution_options(
+            stream_results=True, max_row_buffer=FETCH_ROWS)
+        result = connection.execute(self.select(query).statement)
         if self.extra is None:
-            for row in result:
-                yield tuple(row)[1:]
+            for partition in result.partitions(FETCH_ROWS):
+                for row in partition:
+                    yield row[1:]
             return
         blank = (None,) * len(self.extra.columns)
         iterator = iter(result)
         while chunk := list(islice(iterator, CHUNK_ROWS)):
             found = self.extra.fetch([row[0] for row in chunk])
             for row in chunk:
-                yield tuple(row)[1:] + found.get(row[0], blank)
+                yield tuple(row[1:]) + found.get(row[0], blank)
