@@ -197,3 +197,17 @@ def test_the_list_offers_both_exports_with_its_filters(client, town):
     page = client.get("/gestion/familles/list/?_flt_2_name=Martin").get_data(as_text=True)
     assert 'href="/gestion/familles/xlsx?_flt_2_name=Martin"' in page
     assert 'href="/gestion/familles/csv?_flt_2_name=Martin"' in page
+
+
+def test_unpaid_balances_export(client, town):
+    f.login(client, "gestionnaire1")
+    sheet = _xlsx(client.get("/gestion/impayes/xlsx"))
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    # Due 30/11, today 01/12: past due, 1 234,50 − 34,50 paid.
+    assert [(r["Numéro"], r["Reste dû"], r["Courriel"]) for r in rows] == [
+        ("FAC-2026-000010", 1200, "martin@example.org")]
+    rows = _csv(client.get("/gestion/impayes/csv"))
+    assert rows[1][rows[0].index("Reste dû")] == "1200,00"
+    page = client.get("/gestion/impayes/").get_data(as_text=True)
+    assert 'href="/gestion/impayes/xlsx"' in page

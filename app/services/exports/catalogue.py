@@ -235,3 +235,20 @@ PAYMENTS = ExportSpec(
     joins=((_p_family, _p_family.id == Payment.family_id),
            (_p_invoice, _p_invoice.id == Payment.invoice_id)),
 )
+
+
+def kitchen_table(count) -> tuple[list[Column], list[tuple]]:
+    """The kitchen count (app.services.kitchen.KitchenCount) as rows: one per day and
+    school, meals, PAI and one column per diet; a closed day says why."""
+    diets = list(count.diet_labels)
+    columns = [Column(_l("Jour"), Kind.date), Column(_l("École")),
+               Column(_l("Repas"), Kind.integer), Column(_l("Dont PAI"), Kind.integer),
+               *(Column(count.diet_labels[d], Kind.integer) for d in diets),
+               Column(_l("Fermé"))]
+    rows = []
+    for day in count.days:
+        for school in count.schools:
+            cell = count.cell(school, day)
+            rows.append((day, school.name, cell.meals, cell.pai,
+                         *(cell.diets.get(d, 0) for d in diets), cell.closed))
+    return columns, rows
