@@ -81,7 +81,7 @@ def test_invoices_csv_has_french_amounts_dates_and_states(app, client):
     assert family.startswith("Famille Famille000")
     assert (month, issued, due, total, state, debit) == (
         "09/2026", "01/10/2026", "31/10/2026", "70,55", "À payer", "Non")
-    assert balance == ["0,00", "0,00", "70,55"]
+    assert balance == ["4,15", "10,00", "56,40"]  # the town's credit note and payment
 
 
 def test_times_are_in_the_towns_time_zone(app, client):
