@@ -33,6 +33,7 @@ def test_manager_opens_the_statistics(app, page, live_server, screenshot, axe_vi
     screenshot(f"statistiques-{width}")
     assert page.locator("svg.portal-chart").count() == 6
     assert page.locator("#table-reservations tbody tr").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     violations = axe_violations()
     assert violations == [], describe_violations(violations)
     own = urlsplit(live_server).netloc
