@@ -129,8 +129,19 @@ class StaffModelView(EagerListMixin, ModelView):
             return self.export_spec.columns(), self.export_spec.rows(query)
         names = self.csv_columns or list(self.list_columns)
         columns = [self._export_column(name) for name in names]
-        query = self._export_query(self.datamodel).yield_per(500)
-        return columns, (tuple(self._csv_cell(item, n) for n in names) for item in query)
+        query = self._export_query(self.datamodel)
+        return columns, self._item_rows(query, names)
+
+    def _item_rows(self, query, names: list[str]) -> Iterator[tuple]:
+        """ORM rows 500 at a time; the result is closed however the reading ends (its
+        connection goes back to the pool even when the download is cut short)."""
+        result = self.datamodel.session.execute(query.statement,
+                                                execution_options={"yield_per": 500})
+        try:
+            for item in result.scalars():
+                yield tuple(self._csv_cell(item, n) for n in names)
+        finally:
+            result.close()
 
     def _export_column(self, name: str) -> Column:
         label = self.label_columns.get(name, name)

@@ -60,6 +60,12 @@ class ExportSpec:
         connection = db.session.connection().execution_options(
             stream_results=True, max_row_buffer=FETCH_ROWS)
         result = connection.execute(self.select(query).statement)
+        try:
+            yield from self._read(result)
+        finally:
+            result.close()  # however the reading ends (a download cut short included)
+
+    def _read(self, result) -> Iterator[tuple]:
         if self.extra is None:
             for partition in result.partitions(FETCH_ROWS):
                 for row in partition:
