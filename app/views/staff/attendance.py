@@ -24,10 +24,10 @@ from ...services import attendance as svc
 from ...services import kitchen
 from ...services.absences import declared_absences, reason_text
 from ...services.calendar import OpeningCalendar, school_year_containing
+from ...services.errors import CommandError
 from ...services.exports import catalogue
 from ...services.menus.check import allergen_conflicts
 from ...services.menus.check import conflicts_by_child as menu_conflicts
-from ...services.reservations.errors import CommandError
 from ..exports import csv_response, xlsx_response
 from ..parent.planning_grid import portal_now
 from .common import PortalStaffView, add_menu_view

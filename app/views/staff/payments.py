@@ -36,6 +36,7 @@ from ...models import (
 from ...services.calendar import local_today
 from ...services.errors import CommandError
 from ...services.exports import catalogue
+from ...services.money import euros
 from ...services.payments.balance import (
     ZERO,
     family_balances,
@@ -47,7 +48,7 @@ from ...services.payments.commands import RecordPayment
 from ...services.payments.credits import RefundCredit, credit_balance, movements
 from ...services.payments.offline import STAFF_METHODS, cesu_cap, pending_online, pending_text
 from ..exports import csv_response, xlsx_response
-from ..formatters import euros, french_date
+from ..formatters import french_date
 from .common import add_menu_view
 from .request_args import PAGE_SIZE
 from .request_args import day as _date
