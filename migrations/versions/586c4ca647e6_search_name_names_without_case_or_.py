@@ -1,7 +1,7 @@
 """search_name: names without case or accents
 
 Revision ID: 586c4ca647e6
-Revises: b4e1c2d3f5a6
+Revises: d4b380a5b5da
 Create Date: 2026-12-06 22:30:26.752349
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '586c4ca647e6'
-down_revision = 'b4e1c2d3f5a6'
+down_revision = 'd4b380a5b5da'
 branch_labels = None
 depends_on = None
 
