@@ -32,7 +32,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
-from sqlalchemy import event, func, inspect, or_, select, update
+from sqlalchemy import event, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..celery_app import delay
@@ -46,7 +46,9 @@ __all__ = [
     "deliver",
     "flush_pending_mails",
     "mail_flush_command",
+    "deliver_many",
     "queue_mail",
+    "queue_mails",
     "render_mail",
     "retry_delay",
 ]
@@ -54,6 +56,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _SESSION_KEY = "portal_outgoing_mails"
+_BATCH_KEY = "portal_outgoing_mail_batch"  # ids of mails queued in bulk (queue_mails)
+MAIL_BATCH = 200  # mails per worker task
 LEASE = dt.timedelta(minutes=10)  # far above any SMTP exchange (MAIL_TIMEOUT per operation)
 DEFAULT_MAX_ATTEMPTS = 20  # with the backoff below: about a day and a half of outage
 DEFAULT_RETRY_BASE = 60  # seconds; doubles at each attempt…
@@ -107,6 +111,32 @@ def queue_mail(
     return row
 
 
+def queue_mails(mails: list[dict]) -> int:
+    """Many mails in the caller's transaction at once (a billing run): rendered in French,
+    inserted in bulk; after the commit their ids go to the workers in batches (never sent
+    by the action itself). Each dict: to, subject, template, family_id, kind, context."""
+    rows = []
+    with force_locale("fr"):
+        for item in mails:
+            if not item.get("to"):
+                continue
+            subject = " ".join(str(item["subject"]).split())[:255]
+            text, html = render_mail(item["template"], subject=subject, **item["context"])
+            rows.append({"recipient": item["to"].strip(), "subject": subject,
+                         "body_text": text, "body_html": html, "message_id": _message_id(),
+                         "kind": item.get("kind") or item["template"],
+                         "family_id": item.get("family_id"), "state": MailState.pending,
+                         "attempts": 0})
+    if not rows:
+        return 0
+    db.session.execute(insert(OutgoingMail), rows)  # one executemany, batched by the driver
+    keys = [row["message_id"] for row in rows]
+    ids = [mail_id for i in range(0, len(keys), 500) for mail_id in db.session.scalars(
+        select(OutgoingMail.id).where(OutgoingMail.message_id.in_(keys[i:i + 500])))]
+    db.session.info.setdefault(_BATCH_KEY, []).extend(ids)
+    return len(rows)
+
+
 def render_mail(template: str, **context) -> tuple[str, str | None]:
     """Text and HTML (None when mail/<template>.html does not exist) of a mail."""
     env = current_app.jinja_env
@@ -132,6 +162,9 @@ def _message_id() -> str:
 
 
 def _after_commit(session: Session) -> None:
+    batch = session.info.pop(_BATCH_KEY, None)
+    if batch:
+        _send_later(batch)
     rows = session.info.pop(_SESSION_KEY, None)
     if not rows:
         return
@@ -145,6 +178,7 @@ def _after_transaction_end(session: Session, transaction) -> None:
     """A rolled-back or closed transaction leaves no mail to send."""
     if transaction.parent is None:
         session.info.pop(_SESSION_KEY, None)
+        session.info.pop(_BATCH_KEY, None)
 
 
 def _enqueue(mail_id: int) -> None:
@@ -153,6 +187,29 @@ def _enqueue(mail_id: int) -> None:
         delay("portal.send_mail", mail_id)  # app.services.mail_tasks
     except Exception:  # broker down, or a bug in eager mode: the flush will deliver it
         log.exception("Mail %s : mise en file impossible, il sera envoyé plus tard.", mail_id)
+
+
+def _send_later(ids: list[int]) -> None:
+    """Mails queued in bulk: batches of `MAIL_BATCH` for the workers (`portal.send_mails`);
+    without a broker, a thread of this process sends them after the answer. Never raises:
+    whatever is not sent stays pending for the periodic flush."""
+    celery = current_app.extensions.get("celery")
+    batches = [ids[i:i + MAIL_BATCH] for i in range(0, len(ids), MAIL_BATCH)]
+    try:
+        if celery is not None and not celery.conf.task_always_eager:
+            for batch in batches:
+                delay("portal.send_mails", batch)
+            return
+        background = current_app.extensions.get("portal_background")
+        if background is not None:
+            background.submit(deliver_many, ids)
+    except Exception:
+        log.exception("Mails en lot : mise en file impossible, ils seront envoyés plus tard.")
+
+
+def deliver_many(ids: list[int]) -> int:
+    """Send a batch of outbox mails (each claimed on its own: never twice)."""
+    return sum(deliver(mail_id).status == MailState.sent for mail_id in ids)
 
 
 if not event.contains(Session, "after_commit", _after_commit):

@@ -65,9 +65,12 @@ def debtor_name(family: Family) -> str:
     return f"{guardian.first_name} {guardian.last_name}".strip()
 
 
-def _debtor(family: Family, guardian: Guardian | None = None) -> dict:
-    name = (f"{guardian.first_name} {guardian.last_name}".strip() if guardian
-            else debtor_name(family))
+def _debtor(family: Family, guardian: Guardian | Family | None = None) -> dict:
+    if isinstance(guardian, Family):  # the caller names the debtor itself
+        name = ""
+    else:
+        name = (f"{guardian.first_name} {guardian.last_name}".strip() if guardian
+                else debtor_name(family))
     return {
         "name": name,
         "family_name": family.name,
@@ -93,7 +96,9 @@ def debtors(family_ids: list[int]) -> dict[int, dict]:
         own = guardians.get(family.id, [])
         chosen = next((g for g in own if g.id == family.billing_guardian_id), None)
         chosen = chosen or (own[0] if own else None)
-        block = _debtor(family, chosen)
+        # Without a guardian the family's name is the debtor (no query per family).
+        block = _debtor(family, chosen) if chosen else {**_debtor(family, family),
+                                                        "name": family.name}
         result[family.id] = block
     return result
 
@@ -101,23 +106,34 @@ def debtors(family_ids: list[int]) -> dict[int, dict]:
 def invoice_snapshot(invoice: Invoice, town: dict, mandate_rum: str | None,
                      debtor: dict | None = None) -> dict:
     lines = sorted(invoice.lines, key=lambda line: line.id or 0)
+    values = {name: getattr(invoice, name) for name in (
+        "number", "issued_on", "due_on", "period_start", "total", "direct_debit")}
+    return snapshot_of(values, [{"label": line.label, "quantity": line.quantity,
+                                 "unit_price": line.unit_price, "amount": line.amount}
+                                for line in lines],
+                       town, mandate_rum, debtor or _debtor(invoice.family))
+
+
+def snapshot_of(invoice: dict, lines: list[dict], town: dict, mandate_rum: str | None,
+                debtor: dict) -> dict:
+    """The snapshot of an invoice given as column values (a run issues them in bulk)."""
     return {
         "version": VERSION,
-        "number": invoice.number,
-        "issued_on": invoice.issued_on.isoformat(),
-        "due_on": invoice.due_on.isoformat(),
-        "period_start": invoice.period_start.isoformat(),
-        "total": str(to_money(invoice.total)),
-        "direct_debit": bool(invoice.direct_debit),
+        "number": invoice["number"],
+        "issued_on": invoice["issued_on"].isoformat(),
+        "due_on": invoice["due_on"].isoformat(),
+        "period_start": invoice["period_start"].isoformat(),
+        "total": str(to_money(invoice["total"])),
+        "direct_debit": bool(invoice["direct_debit"]),
         "mandate_rum": mandate_rum,
-        "debtor": debtor or _debtor(invoice.family),
+        "debtor": debtor,
         "town": town,
         "lines": [
             {
-                "label": line.label,
-                "quantity": line.quantity,
-                "unit_price": str(to_money(line.unit_price)),
-                "amount": str(to_money(line.amount)),
+                "label": line["label"],
+                "quantity": line["quantity"],
+                "unit_price": str(to_money(line["unit_price"])),
+                "amount": str(to_money(line["amount"])),
             }
             for line in lines
         ],
