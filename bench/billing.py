@@ -104,11 +104,7 @@ def floor_query(month: dt.date):
     end = month_end(month)
     year = select(SchoolYear.id).where(SchoolYear.start_date <= month,
                                        SchoolYear.end_date >= end).scalar_subquery()
-    qf = (select(func.max(QuotientFamilial.value))
-          .where(QuotientFamilial.family_id == Booking.family_id,
-                 QuotientFamilial.valid_from <= Booking.day,
-                 QuotientFamilial.valid_to >= Booking.day)
-          .correlate(Booking).scalar_subquery())
+    qf = QuotientFamilial.value
     in_bracket = or_(
         and_(qf.is_(None), TariffBracket.qf_max.is_(None)),
         and_(func.coalesce(TariffBracket.qf_min, 0) <= qf,
@@ -118,6 +114,10 @@ def floor_query(month: dt.date):
     return (
         select(Booking.family_id, Booking.child_id, Booking.service_id, Booking.unbooked,
                price, func.count(), func.count() * price)
+        .select_from(Booking)
+        .outerjoin(QuotientFamilial, and_(QuotientFamilial.family_id == Booking.family_id,
+                                          Booking.day.between(QuotientFamilial.valid_from,
+                                                              QuotientFamilial.valid_to)))
         .join(Tariff, and_(Tariff.service_id == Booking.service_id,
                            Tariff.school_year_id == year))
         .join(TariffBracket, and_(TariffBracket.tariff_id == Tariff.id, in_bracket))

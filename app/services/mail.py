@@ -32,7 +32,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
-from sqlalchemy import event, func, insert, inspect, or_, select, update
+from sqlalchemy import event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..celery_app import delay
@@ -48,7 +48,6 @@ __all__ = [
     "mail_flush_command",
     "deliver_many",
     "queue_mail",
-    "queue_mails",
     "render_mail",
     "retry_delay",
 ]
@@ -56,7 +55,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _SESSION_KEY = "portal_outgoing_mails"
-_BATCH_KEY = "portal_outgoing_mail_batch"  # ids of mails queued in bulk (queue_mails)
+BATCH_KEY = "portal_outgoing_mail_batch"  # ids of mails queued in bulk (queue_mails)
 MAIL_BATCH = 200  # mails per worker task
 LEASE = dt.timedelta(minutes=10)  # far above any SMTP exchange (MAIL_TIMEOUT per operation)
 DEFAULT_MAX_ATTEMPTS = 20  # with the backoff below: about a day and a half of outage
@@ -111,32 +110,6 @@ def queue_mail(
     return row
 
 
-def queue_mails(mails: list[dict]) -> int:
-    """Many mails in the caller's transaction at once (a billing run): rendered in French,
-    inserted in bulk; after the commit their ids go to the workers in batches (never sent
-    by the action itself). Each dict: to, subject, template, family_id, kind, context."""
-    rows = []
-    with force_locale("fr"):
-        for item in mails:
-            if not item.get("to"):
-                continue
-            subject = " ".join(str(item["subject"]).split())[:255]
-            text, html = render_mail(item["template"], subject=subject, **item["context"])
-            rows.append({"recipient": item["to"].strip(), "subject": subject,
-                         "body_text": text, "body_html": html, "message_id": _message_id(),
-                         "kind": item.get("kind") or item["template"],
-                         "family_id": item.get("family_id"), "state": MailState.pending,
-                         "attempts": 0})
-    if not rows:
-        return 0
-    db.session.execute(insert(OutgoingMail), rows)  # one executemany, batched by the driver
-    keys = [row["message_id"] for row in rows]
-    ids = [mail_id for i in range(0, len(keys), 500) for mail_id in db.session.scalars(
-        select(OutgoingMail.id).where(OutgoingMail.message_id.in_(keys[i:i + 500])))]
-    db.session.info.setdefault(_BATCH_KEY, []).extend(ids)
-    return len(rows)
-
-
 def render_mail(template: str, **context) -> tuple[str, str | None]:
     """Text and HTML (None when mail/<template>.html does not exist) of a mail."""
     env = current_app.jinja_env
@@ -154,6 +127,10 @@ def _portal() -> dict:
     return service_contacts()
 
 
+def new_message_id() -> str:
+    return _message_id()
+
+
 def _message_id() -> str:
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     address = sender[1] if isinstance(sender, tuple) else sender
@@ -162,7 +139,7 @@ def _message_id() -> str:
 
 
 def _after_commit(session: Session) -> None:
-    batch = session.info.pop(_BATCH_KEY, None)
+    batch = session.info.pop(BATCH_KEY, None)
     if batch:
         _send_later(batch)
     rows = session.info.pop(_SESSION_KEY, None)
@@ -178,7 +155,7 @@ def _after_transaction_end(session: Session, transaction) -> None:
     """A rolled-back or closed transaction leaves no mail to send."""
     if transaction.parent is None:
         session.info.pop(_SESSION_KEY, None)
-        session.info.pop(_BATCH_KEY, None)
+        session.info.pop(BATCH_KEY, None)
 
 
 def _enqueue(mail_id: int) -> None:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -55,8 +56,8 @@ class DraftLine:
     def last(self) -> dt.date:
         return self.span[1] if self.span else max(self.days)
 
-    @property
-    def amount(self) -> Decimal:
+    @cached_property
+    def amount(self) -> Decimal:  # read once the line is complete
         return line_amount(self.unit_price, self.quantity)
 
 
@@ -183,6 +184,10 @@ class LineLabels:
     def line_values(self, draft: DraftInvoice) -> list[dict]:
         """The invoice's lines as column values, in the invoice's order."""
         return french(self._line_values, draft)
+
+    def all_line_values(self, drafts: list[DraftInvoice]) -> list[list[dict]]:
+        """`line_values` of many invoices (French set once for them all)."""
+        return french(lambda: [self._line_values(draft) for draft in drafts])
 
     def _line_values(self, draft: DraftInvoice) -> list[dict]:
         ordered = sorted(draft.lines, key=self.sort_key)

@@ -55,11 +55,10 @@ def issue_chunk(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
     blocks, town, labels = debtors(ids), town_details(), LineLabels(drafts)
     taken = numbers.take_many(len(drafts))
     invoices, lines = [], []
-    for draft, number in zip(drafts, taken, strict=True):
+    for draft, number, own in zip(drafts, taken, labels.all_line_values(drafts), strict=True):
         values = {"number": number, "family_id": draft.family_id, "period_start": month,
                   "issued_on": issued_on, "due_on": due_on, "total": draft.total,
                   "direct_debit": draft.family_id in debited, "state": InvoiceState.issued}
-        own = labels.line_values(draft)
         rum = rums.get(draft.family_id) if values["direct_debit"] else None
         values["snapshot"] = json.dumps(
             snapshot_of(values, own, town, rum, blocks.get(draft.family_id)),

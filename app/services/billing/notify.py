@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Family, Guardian, Invoice
-from ..mail import queue_mail, queue_mails
+from ..mail import queue_mail
+from ..mail_bulk import queue_mails
 from .fr import date_fr, euros, month_label, of_month
 
 _CHUNK = 500
@@ -49,18 +50,20 @@ def mail_invoice(invoice: Invoice, addresses: list[str]) -> None:
 
 
 def mail_invoices(invoices: list[dict], addresses: dict[int, list[str]]) -> int:
-    """The mails of invoices issued in bulk (column values), queued in bulk."""
+    """The mails of invoices issued in bulk (column values), queued in bulk: one shape per
+    month and payment mode, the number, total and due date put in each."""
     mails = []
     for invoice in invoices:
-        month = month_label(invoice["period_start"])
-        of = of_month(invoice["period_start"])
-        subject = _l("Votre facture %(of_month)s (%(number)s)", of_month=of,
-                     number=invoice["number"])
-        context = {"number": invoice["number"], "month": month, "of_month": of,
-                   "total": euros(invoice["total"]), "due_on": date_fr(invoice["due_on"]),
+        period = invoice["period_start"]
+        # A literal subject, translated once: the number goes in per mail.
+        subject = _l("Votre facture %(of_month)s (%(number)s)", of_month=of_month(period),
+                     number="%(number)s")
+        context = {"month": month_label(period), "of_month": of_month(period),
                    "direct_debit": bool(invoice["direct_debit"])}
+        varying = {"number": invoice["number"], "total": euros(invoice["total"]),
+                   "due_on": date_fr(invoice["due_on"])}
         mails += [{"to": address, "subject": subject, "template": "invoice_issued",
                    "family_id": invoice["family_id"], "kind": "invoice_issued",
-                   "context": context}
+                   "context": context, "varying": varying}
                   for address in addresses.get(invoice["family_id"], [])]
     return queue_mails(mails)
