@@ -62,7 +62,7 @@ def queue_mails(mails: list[dict]) -> int:
                          "attempts": 0})
     if not rows:
         return 0
-    db.session.execute(insert(OutgoingMail), rows)  # one executemany, batched by the driver
+    db.session.execute(insert(OutgoingMail.__table__), rows)  # one executemany, batched
     keys = [row["message_id"] for row in rows]
     ids = [mail_id for i in range(0, len(keys), _CHUNK) for mail_id in db.session.scalars(
         select(OutgoingMail.id).where(OutgoingMail.message_id.in_(keys[i:i + _CHUNK])))]

@@ -68,11 +68,11 @@ def issue_chunk(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
         issued.total += draft.total
     # One executemany (batched by the driver), then the ids by number: SQLite cannot
     # return them in order from a bulk insert.
-    db.session.execute(insert(Invoice), invoices)
+    db.session.execute(insert(Invoice.__table__), invoices)
     by_number = dict(db.session.execute(
         select(Invoice.number, Invoice.id).where(Invoice.number.in_(taken))).all())
     new_ids = [by_number[number] for number in taken]
-    db.session.execute(insert(InvoiceLine), [
+    db.session.execute(insert(InvoiceLine.__table__), [
         {"invoice_id": invoice_id, **line}
         for invoice_id, own in zip(new_ids, lines, strict=True) for line in own])
     issued.ids += new_ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -52,13 +53,18 @@ def mail_invoice(invoice: Invoice, addresses: list[str]) -> None:
 def mail_invoices(invoices: list[dict], addresses: dict[int, list[str]]) -> int:
     """The mails of invoices issued in bulk (column values), queued in bulk: one shape per
     month and payment mode, the number, total and due date put in each."""
+    months: dict = {}
     mails = []
     for invoice in invoices:
         period = invoice["period_start"]
-        # A literal subject, translated once: the number goes in per mail.
-        subject = _l("Votre facture %(of_month)s (%(number)s)", of_month=of_month(period),
-                     number="%(number)s")
-        context = {"month": month_label(period), "of_month": of_month(period),
+        if period not in months:
+            with force_locale("fr"):
+                # The subject's number goes in per mail (queue_mails).
+                months[period] = (month_label(period), of_month(period), str(_l(
+                    "Votre facture %(of_month)s (%(number)s)", of_month=of_month(period),
+                    number="%(number)s")))
+        month, of, subject = months[period]
+        context = {"month": month, "of_month": of,
                    "direct_debit": bool(invoice["direct_debit"])}
         varying = {"number": invoice["number"], "total": euros(invoice["total"]),
                    "due_on": date_fr(invoice["due_on"])}
