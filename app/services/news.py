@@ -17,3 +17,13 @@ def check_news_dates(published_on: dt.date | None, unpublished_on: dt.date | Non
         errors.add(_l("La date de retrait doit être postérieure à la date de publication."),
                    "unpublished_on")
     errors.raise_if_any()
+
+
+def structure_info():
+    """The structure's information page (hours, addresses, contacts) parents read on their
+    Accueil: the most recently updated one, or None."""
+    from ..extensions import db
+    from ..models import StructureInfo
+
+    return (db.session.query(StructureInfo)
+            .order_by(StructureInfo.updated_at.desc(), StructureInfo.id.desc()).first())

@@ -33,12 +33,14 @@ from ...models import (
     RequestKind,
 )
 from ...security.scope import owned
+from .. import contact_format
 from ..accounts import valid_email
 from ..calendar import local_today
 from ..documents import accept_document, add_months, reject_document, send_family_document
 from ..money import current_quotient
 from ..reservations.decide import Handler
 from ..reservations.errors import CommandError
+from . import new_child
 from .queries import ChangeLine, describe_change, request_values  # noqa: F401  (re-exported)
 
 QF_TYPE_CODE = "attestation_qf"
@@ -62,9 +64,17 @@ def _text(form, name: str, limit: int) -> str | None:
 
 
 def _check_phone(value: str | None) -> None:
-    if value and not PHONE.match(value):
+    """French numbers only (app.services.contact_format), stored as shown: 02 99 00 11 22."""
+    problem = contact_format.phone_problem(value)
+    if problem:
         raise CommandError(_("Le numéro « %(phone)s » n'est pas un numéro de téléphone valide.",
-                             phone=value))
+                             phone=value) + " " + problem)
+
+
+def _formatted(values: dict, *phones: str) -> dict:
+    for name in phones:
+        values[name] = contact_format.format_phone(values.get(name)) or None
+    return values
 
 
 def _check_email(value: str | None, required: bool = False) -> None:
@@ -83,12 +93,14 @@ def update_family_contact(family_id: int, form) -> list[str]:
         "phone": _text(form, "phone", 20),
         "email": (_text(form, "email", 120) or "").lower() or None,
     }
-    if values["postal_code"] and not POSTAL_CODE.match(values["postal_code"]):
+    problem = contact_format.postcode_problem(values["postal_code"])
+    if problem:
         raise CommandError(_("Le code postal « %(code)s » n'est pas valide.",
-                             code=values["postal_code"]))
+                             code=values["postal_code"]) + " " + problem)
+    values["postal_code"] = contact_format.normalise_postcode(values["postal_code"]) or None
     _check_phone(values["phone"])
     _check_email(values["email"])
-    return _apply(family, values)
+    return _apply(family, _formatted(values, "phone"))
 
 
 def update_guardian_contact(family_id: int, guardian_id, form,
@@ -112,6 +124,7 @@ def update_guardian_contact(family_id: int, guardian_id, form,
     }
     _check_phone(values["phone_mobile"])
     _check_phone(values["phone_work"])
+    _formatted(values, "phone_mobile", "phone_work")
     _check_email(values["email"], required=guardian.user_id is not None)
     request_change = None
     if guardian.user is not None and values["email"] != (guardian.user.email or "").lower():
@@ -213,6 +226,7 @@ def request_person_add(family_id: int, child_id, form, user_id: int | None) -> R
     if not fields["full_name"] or not fields["phone"]:
         raise CommandError(_("Indiquez le nom et le téléphone de la personne."))
     _check_phone(fields["phone"])
+    _formatted(fields, "phone")
     return _request(
         family_id,
         _("Ajout de %(name)s aux personnes autorisées de %(child)s",
@@ -284,6 +298,8 @@ def request_quotient_change(family_id: int, form, upload, user_id: int | None,
 def _check(request: Request) -> str | None:
     old, new = request_values(request)
     target = new.get("target")
+    if target == new_child.TARGET:
+        return new_child.check(request, new.get("fields") or {})
     if target == "child":
         child = db.session.get(Child, new.get("id"))
         if child is None:
@@ -310,7 +326,9 @@ def _check(request: Request) -> str | None:
 def _validate(request: Request) -> None:
     _old, new = request_values(request)
     fields = new.get("fields")
-    if new["target"] == "child":
+    if new["target"] == new_child.TARGET:
+        new_child.apply(request, fields)
+    elif new["target"] == "child":
         child = db.session.get(Child, new["id"])
         for name, value in fields.items():
             setattr(child, name, value)

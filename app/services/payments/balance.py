@@ -73,6 +73,14 @@ def pending_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or utcnow()) - dt.timedelta(minutes=minutes)
 
 
+def _retry_at(pending: PaymentTransaction | None) -> dt.datetime | None:
+    """A pending attempt blocks a new one for PAYMENT_PENDING_MINUTES (then abandoned)."""
+    if pending is None:
+        return None
+    minutes = int(current_app.config.get("PAYMENT_PENDING_MINUTES", 20))
+    return pending.created_at + dt.timedelta(minutes=minutes)
+
+
 def live_transactions(invoice_ids: Iterable[int]) -> dict[int, PaymentTransaction]:
     """invoice id → its online payment still waiting for an answer (recent enough)."""
     ids = list(invoice_ids)
@@ -147,6 +155,7 @@ class InvoiceStatus:
     state: str  # issued / payment_pending / paid / cancelled
     direct_debit: bool
     pending: PaymentTransaction | None
+    retry_at: dt.datetime | None = None  # when a pending payment may be tried again (UTC)
 
     @property
     def payable_online(self) -> bool:
@@ -174,6 +183,7 @@ def statuses(invoices: list[Invoice]) -> list[InvoiceStatus]:
             state=balance.state(online_pending=invoice.id in live),
             direct_debit=is_debited(invoice, mandated, debited),
             pending=live.get(invoice.id),
+            retry_at=_retry_at(live.get(invoice.id)),
         ))
     return result
 

@@ -135,6 +135,21 @@ _BOOKING_KINDS = {RequestKind.booking, RequestKind.waiting_list, RequestKind.can
                   RequestKind.modification}
 
 
+def decision_text(request: Request, validated: bool, reason: str) -> tuple[str, str]:
+    """The alert (and mail) of a decision, in full: what, which day, which child, why."""
+    child = request.child.first_name if request.child else None
+    what = (_("« %(summary)s » pour %(child)s", summary=request.summary, child=child) if child
+            else _("« %(summary)s »", summary=request.summary))
+    sent = request.created_at.strftime("%d/%m/%Y") if request.created_at else ""
+    if validated:
+        return (_("Demande acceptée : %(summary)s", summary=request.summary),
+                _("Le service a accepté votre demande %(what)s, envoyée le %(sent)s.",
+                  what=what, sent=sent))
+    return (_("Demande refusée : %(summary)s", summary=request.summary),
+            _("Le service a refusé votre demande %(what)s, envoyée le %(sent)s.\n\n"
+              "Motif : %(reason)s", what=what, sent=sent, reason=reason))
+
+
 class DecideRequests:
     """Validate or refuse several pending requests at once (the staff queue's actions)."""
 
@@ -224,14 +239,7 @@ class DecideRequests:
         request.decided_by_id = self.staff_user_id
         request.decided_at = utcnow()
         db.session.flush()
-        if self.decision == VALIDATE:
-            title = _("Demande acceptée : %(summary)s", summary=request.summary)
-            message = request.summary
-        else:
-            title = _("Demande refusée : %(summary)s", summary=request.summary)
-            message = _(
-                "%(summary)s. Motif : %(reason)s", summary=request.summary, reason=self.reason
-            )
+        title, message = decision_text(request, self.decision == VALIDATE, self.reason)
         alert_family(
             request.family_id, title, message, request_id=request.id, kind="request_decision"
         )

@@ -34,6 +34,7 @@ from ...models import (
 from ...security import sessions
 from ...security.scope import children_of
 from ...services import account_changes as changes
+from ...services.account_changes import new_child
 from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
 from ...services.login_commands import change_password
@@ -106,6 +107,16 @@ class ParentAccountView(BaseView):
             def action(family):
                 changes.request_person_add(family, form.get("child"), form, current_user.id)
         return self._run(action, "enfants", SENT)
+
+    @expose("/enfant", methods=["POST"])
+    @has_access
+    def declare_child(self):
+        """A child not on the account yet: a request to staff (new_child.DeclareChild)."""
+        form = self._form("first_name", "last_name", "birth_date", "school_id")
+        return self._run(lambda family: new_child.DeclareChild(
+            family, current_user.id, form.get("first_name"), form.get("last_name"),
+            form.get("birth_date"), form.get("school_id"), form.get("class_name", "")).run(),
+            "declarer-enfant", SENT)
 
     @expose("/quotient", methods=["POST"])
     @has_access
@@ -192,6 +203,6 @@ class ParentAccountView(BaseView):
             mail_kinds=[(kind, label, kind not in off) for kind, label in MAIL_KINDS.items()],
             diets=Diet.choices(), errors=errors or [], anchor=anchor, form=request.form,
             today=today, min_length=MIN_LENGTH, persons_model=AuthorizedPerson,
-            date=dt.date,
+            date=dt.date, schools=new_child.schools(),
         )
         return html, 400 if errors else 200
