@@ -223,9 +223,6 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SUPPRESS_SEND = True
     REDIS_URL = ""
-    # Background jobs run at once in the request that starts them (as Celery's eager
-    # mode); a test of the thread or of the progress bar turns it off.
-    PORTAL_JOBS_INLINE = True
     # The State's services: off unless a test starts the stand-ins (tests/state/).
     FRANCECONNECT_ENABLED = False
     API_PARTICULIER_TOKEN = ""
