@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from ..models.base import LabelledEnum
 from ..services.billing import fr as billing_fr
-from ..services.money import euros  # noqa: F401  (the one formatter, for the views)
 
 
 def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:

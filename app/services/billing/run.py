@@ -35,6 +35,7 @@ from .drafts import FamilyPricingError, grouped_drafts
 from .fr import euros, month_label, today
 from .issue import Issued, issue_chunk
 from .numbering import INVOICE_PREFIX, Sequence
+from .pdf_tasks import queue_pdfs
 from .pricing import PriceBook, PricingError, billed_clause
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
             _finish_run(run_id, result)
         if commit:
             db.session.commit()
+            queue_pdfs("invoice", result.issued.ids)  # rendered once, on the workers
     except Exception as exc:
         if not commit:
             raise

@@ -34,7 +34,7 @@ from ...models import (
     TransactionState,
 )
 from ...models.base import utcnow
-from ..money import CENT, ZERO, InvoiceBalance, to_money, total  # noqa: F401  (CENT: re-export)
+from ..money import ZERO, InvoiceBalance, to_money, total
 
 #: How each credit movement counts in the family's credit still available.
 _SIGN = {CreditKind.overpayment: 1, CreditKind.allocation: -1, CreditKind.refund: -1}
@@ -52,7 +52,6 @@ def credit_balances(family_ids: Iterable[int]) -> dict[int, Decimal]:
     return {family_id: value for family_id, value in found.items() if value != ZERO}
 
 
-money = to_money  # to remove: the old name, still imported by other modules
 
 
 def invoice_outstanding(invoice: Invoice) -> Decimal:

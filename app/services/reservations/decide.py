@@ -29,10 +29,11 @@ from ...models import (
 from ...models.base import utcnow
 from ..alerts import alert_family
 from ..calendar import local_today
+from ..command import BaseCommand
+from ..errors import CommandError, transaction
 from .capacity import lock_capacity, seats_taken
 from .day import absence_for_late_cancellation, promote_waiting_list
 from .enrolment_rules import apply_enrolment_bounds
-from .errors import CommandError
 from .staleness import stale_reason
 
 VALIDATE, REFUSE = "validate", "refuse"
@@ -150,7 +151,7 @@ def decision_text(request: Request, validated: bool, reason: str) -> tuple[str, 
               "Motif : %(reason)s", what=what, sent=sent, reason=reason))
 
 
-class DecideRequests:
+class DecideRequests(BaseCommand):
     """Validate or refuse several pending requests at once (the staff queue's actions)."""
 
     def __init__(
@@ -206,15 +207,16 @@ class DecideRequests:
         return []
 
     def run(self) -> list[Request]:
-        try:
-            self.validate()
-            for request in self.requests:
-                self._decide(request)
-            db.session.commit()
-            return self.requests
-        except Exception:
-            db.session.rollback()
-            raise
+        with transaction():
+            return self.apply()
+
+    def apply(self) -> list[Request]:
+        """`validate()` and decide, inside the caller's transaction (a command deciding a
+        request among other changes: `documents.commands.ReviewDocument`)."""
+        self.validate()
+        for request in self.requests:
+            self._decide(request)
+        return self.requests
 
     def _decide(self, request: Request) -> None:
         if request.state != RequestState.pending:

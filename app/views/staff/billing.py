@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import BillingRun, BillingRunState, Invoice, Job
-from ...services.billing.credit_notes import create_credit_note
+from ...services.billing.credit_notes import CreateCreditNote
 from ...services.billing.fr import euros, today
 from ...services.billing.jobs import start_billing
-from ...services.billing.pdf import invoice_pdf, pdf_filename
+from ...services.billing.pdf import issued_invoice_pdf, pdf_filename
 from ...services.billing.preview import SHOWN, preview_month
 from ...services.errors import CommandError
 from ...services.jobs import job_status
@@ -152,7 +152,7 @@ class FinanceInvoicePdfView(BaseView):
         invoice = db.session.get(Invoice, pk)
         if invoice is None:
             abort(404)
-        return pdf_response(invoice_pdf(invoice), pdf_filename(invoice))
+        return pdf_response(issued_invoice_pdf(invoice), pdf_filename(invoice))
 
 
 class FinanceCreditNoteIssueView(BaseView):
@@ -185,8 +185,8 @@ class FinanceCreditNoteIssueView(BaseView):
             form = {"amount": request.form.get("amount", ""),
                     "reason": request.form.get("reason", "")}
             try:
-                note = create_credit_note(invoice.id, form["amount"], form["reason"],
-                                          user_id=_user_id())
+                note = CreateCreditNote(invoice.id, form["amount"], form["reason"],
+                                        user_id=_user_id()).run()
             except CommandError as exc:
                 flash(exc.message, "danger")
             else:
