@@ -228,8 +228,14 @@ def test_layout_shows_the_town_contacts_and_accessibility_statement(client):
     assert "Ville de Saint-Père" in header
     assert "Service des affaires scolaires" in footer and "02 99 58 81 17" in footer
     statement = [a for a in doc.xpath("//footer//a")
-                 if _text(a) == "Accessibilité : partiellement conforme"][0]
-    assert "partiellement conforme" in _page(client, statement.get("href"))
+                 if _text(a) == "Accessibilité : non conforme"][0]
+    statement = _page(client, statement.get("href"))
+    # The RGAA model's sections; « non conforme » as long as no RGAA audit was made.
+    for section in ("État de conformité", "Résultats des tests", "Contenus non accessibles",
+                    "Établissement de cette déclaration", "information et contact",
+                    "Voies de recours", "Défenseur des droits", "axe-core", "Playwright"):
+        assert section in statement, section
+    assert "est non conforme avec le RGAA" in statement
 
 
 def test_flash_messages_say_their_kind_in_words(app, client, data):
