@@ -72,8 +72,11 @@ def build_app(folder: Path, now: str):
 
 
 def serve(app) -> tuple[str, object]:
+    import logging
+
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}", server
@@ -96,7 +99,9 @@ def take(base: str, logins: dict[str, str], out: Path) -> None:
     from tests.browser.helpers import log_in
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # --lang: the date fields in the French order (jj/mm/aaaa), as a French browser shows.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, "--lang=fr-FR"])
         contexts = {}
         for name, login, path, size, click in SHOTS:
             if login not in contexts:

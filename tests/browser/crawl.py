@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
 WIDTHS = (1280, 375)
 
 # Not followed: leaving the session or the language, downloads, state-changing GETs.
 SKIPPED = re.compile(
-    r"/(logout|lang|back|download|csv|pdf|xml|fichier|piece|archive|deconnexion|delete|action|"
-    r"api|static|appbuilder|franceconnect)(/|$)|\.(pdf|csv|xml|png|jpe?g|zip|xlsx)$|"
-    r"/mes-donnees/|/mes-donnees$|/structure/|/affiche$"
+    r"/(logout|lang|back|download|fichier|piece|archive|deconnexion|delete|action|"
+    r"api|static|appbuilder|franceconnect)(/|$)|pdf|csv|xml|xlsx|export|"
+    r"\.(png|jpe?g|zip)$|/mes-donnees/|/mes-donnees$|/structure/|/affiche$"
 )
 ID_SEGMENT = re.compile(r"/(\d+|[0-9a-f]{8,}|\d{4}-\d{2}(-\d{2})?)(?=/|$)")
 
@@ -119,12 +121,17 @@ def check_page(page, result: CrawlResult, key: str) -> None:
 
 
 def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
-          checked: set[str] | None = None) -> CrawlResult:
+          checked: set[str] | None = None, only_new: bool = False) -> CrawlResult:
     """Visits every pattern reachable from `start` (breadth first, at most `max_pages`).
     A pattern already in `checked` (by another role's crawl) is visited for its links and
     its status, not checked again; so is a FAB « add » form when the same view's « edit »
-    form was checked (one widget, the same fields but the id)."""
+    form was checked (one widget, the same fields but the id). With `only_new`, a link to
+    a pattern already checked is not followed at all (a role whose pages are a subset of
+    a role crawled before: only what that role did not see costs a visit)."""
     result = CrawlResult(role)
+    # axe-core in every document the tab opens: evaluated by the driver (the page's CSP
+    # rightly refuses an injected <script>), once per page instead of once per check.
+    page.add_init_script(AXE_JS.read_text(encoding="utf-8") + "\n;window.axe = axe;")
     host = urlsplit(base_url).netloc
     queue = [base_url + start]
     later = []  # FAB « add » forms: checked only when the view has no « edit » form
@@ -138,7 +145,12 @@ def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
             later.append(url)
             continue
         result.pages[key] = url
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:  # a download the patterns did not foresee
+            if "Download is starting" in str(error):
+                continue
+            raise
         status = response.status if response else 0
         if status >= 500:
             result.problems.append(Problem(role, key, None, "http-5xx", f"{status} {url}"))
@@ -155,6 +167,8 @@ def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
             if parts.scheme not in ("http", "https") or parts.netloc != host:
                 continue
             if SKIPPED.search(parts.path) or pattern(link) in result.pages:
+                continue
+            if only_new and pattern(link) in checked:
                 continue
             queue.append(link)
     return result

@@ -5,8 +5,10 @@ Flask-AppBuilder's English. The crawl itself is tests/browser/crawl.py.
 
 The demo is loaded once for the module (`flask portal demo`), with the clock of the tests.
 The staff pages are checked once, as the admin sees them (the most buttons and menus); the
-manager's and the agent's crawls visit their pages again for 5xx and check only the pages
-the admin's crawl did not reach."""
+manager's and the agent's crawls start from their home page and visit only the pages the
+admin's crawl did not check (their home, their menus' entries that differ).
+
+Runtime (2 cores): about X min for the module; see the lead's report."""
 
 from __future__ import annotations
 
@@ -47,7 +49,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("/userstatschartview/chart/{id}", "english"): "staff: « Login Count » page, Staff pages",
     # Not another engineer's: FAB's role editor lists its permission identifiers (« menu
     # access on List Users »); the roles are fixed in code (app/security/roles.py).
-    ("/roles/add", "english"): "FAB permission identifiers (admin only)",
     ("/roles/edit/{id}", "english"): "FAB permission identifiers (admin only)",
 }
 
@@ -99,7 +100,9 @@ def test_every_page_reached_by_the_role_holds_the_standard(page, live_server, lo
     if start == "/famille/":
         assert page.locator(".portal-unread").count() >= 1, "the unread badge is not shown"
     staff = start == "/gestion/"
-    result = crawl(page, live_server, login, start, checked=_staff_checked if staff else None)
+    # The manager and the agent: only the pages the admin's crawl did not check.
+    result = crawl(page, live_server, login, start, checked=_staff_checked if staff else None,
+                   only_new=staff and login != "admin")
     problems = []
     for problem in result.problems:
         key = (problem.pattern, problem.kind)
@@ -109,7 +112,8 @@ def test_every_page_reached_by_the_role_holds_the_standard(page, live_server, lo
             problems.append(problem.line())
     _crawled.add(login)
     print(f"{login}: {len(result.pages)} pages in {time.monotonic() - begun:.0f} s")
-    assert len(result.pages) >= (20 if staff else 15), sorted(result.pages)
+    assert len(result.pages) >= (20 if login == "admin" else 1 if staff else 15), \
+        sorted(result.pages)
     assert problems == [], "\n".join(problems)
 
 

@@ -35,6 +35,9 @@
       var rendered = $box.attr("aria-labelledby");
       if (rendered && rendered !== label.id) { parts.push(rendered); }
       $box.attr("aria-labelledby", parts.join(" "));
+      // The rendered choice (role=textbox) is named by the label too: select2 names it
+      // only by a title, which it removes while the placeholder shows.
+      $container.find(".select2-selection__rendered").attr("aria-labelledby", label.id);
       // A multiple select2 is typed into through an inline search field.
       $container.find(".select2-search__field").attr("aria-label", $.trim($(label).text()));
     } else if ($select.attr("aria-label")) {
