@@ -121,28 +121,33 @@ def check_page(page, result: CrawlResult, key: str) -> None:
 
 
 def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
-          checked: set[str] | None = None, only_new: bool = False) -> CrawlResult:
-    """Visits every pattern reachable from `start` (breadth first, at most `max_pages`).
-    A pattern already in `checked` (by another role's crawl) is visited for its links and
-    its status, not checked again; so is a FAB « add » form when the same view's « edit »
-    form was checked (one widget, the same fields but the id). With `only_new`, a link to
-    a pattern already checked is not followed at all (a role whose pages are a subset of
-    a role crawled before: only what that role did not see costs a visit)."""
+          checked: set[str] | None = None, own_depth: int | None = None) -> CrawlResult:
+    """Visits every pattern reachable from `start` (breadth first, at most `max_pages`) and
+    checks it, unless `checked` has it already (shared by the crawls of several roles):
+    - with `own_depth` None, a pattern checked by an earlier crawl is visited for its links
+      and its status only;
+    - with `own_depth` n (a role whose pages are a subset of an earlier role's), the pages
+      at most n links from `start` are checked again (the role's home and menu pages show
+      what that role may do), deeper ones already checked are not even visited.
+    A FAB « add » form is not checked when the same view's « edit » form was (one widget,
+    the same fields but the id)."""
     result = CrawlResult(role)
     # axe-core in every document the tab opens: evaluated by the driver (the page's CSP
     # rightly refuses an injected <script>), once per page instead of once per check.
     page.add_init_script(AXE_JS.read_text(encoding="utf-8") + "\n;window.axe = axe;")
     host = urlsplit(base_url).netloc
-    queue = [base_url + start]
+    queue = [(base_url + start, 0)]
     later = []  # FAB « add » forms: checked only when the view has no « edit » form
     checked = set() if checked is None else checked
+    own = set()  # the patterns this crawl checked
     while (queue or later) and len(result.pages) < max_pages:
-        url = urldefrag((queue or later).pop(0)).url
+        url, depth = (queue or later).pop(0)
+        url = urldefrag(url).url
         key = pattern(url)
         if key in result.pages:
             continue
         if key.endswith("/add") and queue:
-            later.append(url)
+            later.append((url, depth))
             continue
         result.pages[key] = url
         try:
@@ -157,10 +162,12 @@ def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
             continue
         if urlsplit(page.url).netloc != host or pattern(page.url) in ("/login/",):
             continue
-        same_form = key.endswith("/add") and key[:-len("add")] + "edit/{id}" in checked
-        if key not in checked and not same_form:
+        recheck = own_depth is not None and depth <= own_depth
+        same_form = key.endswith("/add") and key[:-len("add")] + "edit/{id}" in own | checked
+        if (key not in checked or recheck) and not same_form:
             check_page(page, result, key)
             checked.add(key)
+            own.add(key)
         for link in page.evaluate(LINKS_JS):
             link = urldefrag(link).url
             parts = urlsplit(link)
@@ -168,7 +175,7 @@ def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
                 continue
             if SKIPPED.search(parts.path) or pattern(link) in result.pages:
                 continue
-            if only_new and pattern(link) in checked:
+            if own_depth is not None and depth + 1 > own_depth and pattern(link) in checked:
                 continue
-            queue.append(link)
+            queue.append((link, depth + 1))
     return result

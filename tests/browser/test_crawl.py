@@ -5,8 +5,9 @@ Flask-AppBuilder's English. The crawl itself is tests/browser/crawl.py.
 
 The demo is loaded once for the module (`flask portal demo`), with the clock of the tests.
 The staff pages are checked once, as the admin sees them (the most buttons and menus); the
-manager's and the agent's crawls start from their home page and visit only the pages the
-admin's crawl did not check (their home, their menus' entries that differ).
+manager's and the agent's crawls check their home page and the pages their menus link to
+(they show what the role may do), then visit only the pages the admin's crawl did not
+check.
 
 Runtime (2 cores): about X min for the module; see the lead's report."""
 
@@ -100,9 +101,10 @@ def test_every_page_reached_by_the_role_holds_the_standard(page, live_server, lo
     if start == "/famille/":
         assert page.locator(".portal-unread").count() >= 1, "the unread badge is not shown"
     staff = start == "/gestion/"
-    # The manager and the agent: only the pages the admin's crawl did not check.
+    # The manager and the agent: their home and menu pages, then only the pages the admin's
+    # crawl did not check.
     result = crawl(page, live_server, login, start, checked=_staff_checked if staff else None,
-                   only_new=staff and login != "admin")
+                   own_depth=1 if staff and login != "admin" else None)
     problems = []
     for problem in result.problems:
         key = (problem.pattern, problem.kind)
@@ -112,8 +114,7 @@ def test_every_page_reached_by_the_role_holds_the_standard(page, live_server, lo
             problems.append(problem.line())
     _crawled.add(login)
     print(f"{login}: {len(result.pages)} pages in {time.monotonic() - begun:.0f} s")
-    assert len(result.pages) >= (20 if login == "admin" else 1 if staff else 15), \
-        sorted(result.pages)
+    assert len(result.pages) >= (20 if login == "admin" else 10), sorted(result.pages)
     assert problems == [], "\n".join(problems)
 
 
