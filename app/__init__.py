@@ -56,9 +56,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         appbuilder.post_init()
 
     from . import audit, cli, errors, tasks
+    from .services.job_handlers import register_job_handlers
     from .services.request_handlers import register_request_handlers
 
     register_request_handlers()
+    register_job_handlers()
     from .background import Background
     from .security import headers, sessions
 

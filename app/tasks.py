@@ -4,6 +4,7 @@ module when it starts; a worker imports it through `app.worker`):
 - `portal.ping`: health check of the worker;
 - `portal.send_mail`, `portal.flush_mails` (beat): `app.services.mail_tasks`;
 - `portal.billing_run`: `app.services.billing.tasks`;
+- `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`;
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
 - the menus' caterer orders and allergen alerts (beat): `app.services.menus.tasks`;
 - `portal.gdpr_retention` (beat, daily): below;
@@ -21,13 +22,15 @@ from .celery_app import add_beat, celery, init_celery
 from .services import mail_tasks
 from .services.api_particulier import tasks as qf_tasks
 from .services.billing import tasks as billing_tasks
+from .services.jobs import tasks as job_tasks
 from .services.mail_tasks import MAIL_FLUSH_EVERY, MAIL_MAX_RETRIES, flush_mails, send_mail
 from .services.menus import tasks as menu_tasks
 from .services.payments import tasks as payment_tasks
 
 __all__ = [
     "MAIL_FLUSH_EVERY", "MAIL_MAX_RETRIES", "billing_tasks", "celery", "flush_mails",
-    "gdpr_retention", "init_celery", "mail_tasks", "menu_tasks", "payment_tasks", "ping",
+    "gdpr_retention", "init_celery", "job_tasks", "mail_tasks", "menu_tasks", "payment_tasks",
+    "ping",
     "qf_tasks", "request_reset", "send_mail",
 ]
 

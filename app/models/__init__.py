@@ -31,6 +31,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .job import Job, JobState
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
 from .menu import (
@@ -109,6 +110,8 @@ __all__ = [
     "FranceConnectLink",
     "Guardian",
     "Invoice",
+    "Job",
+    "JobState",
     "InvoiceLine",
     "InvoiceState",
     "MailAttachment",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, DateTime, Integer, String, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from .base import LabelledEnum, Model, Money, user_fk, utcnow
@@ -41,6 +41,8 @@ class BillingRun(Model):
     last_number = Column(String(20))
     error = Column(Text)
     started_by_id = user_fk()
+    #: The background job running it (app.models.Job: progress bar, report, retry).
+    job_id = Column(Integer, ForeignKey("job.id", ondelete="SET NULL"))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime)
     finished_at = Column(DateTime)

@@ -29,6 +29,7 @@ from ...extensions import db
 from ...models import BillingRun, BillingRunState, Booking, Family, Invoice, SepaMandate
 from ...models.base import utcnow
 from ..errors import CommandError
+from ..jobs import write_beside
 from ..payments.credits import allocate_credits
 from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
 from .fr import euros, month_label, today
@@ -56,6 +57,10 @@ class BillingResult:
     issued_on: dt.date
     invoices: list[Invoice] = field(default_factory=list)
     already_invoiced: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.invoices)
 
     @property
     def total(self) -> Decimal:
@@ -200,18 +205,10 @@ def _issue(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
 # --- the run's record (BillingRun) --------------------------------------------------------
 
 
-def _write_beside(run_id: int, **values) -> None:
-    """Update the run in its own short transaction (visible at once to the manager's page,
-    whatever becomes of the billing transaction)."""
-    with Session(db.engine) as session:
-        session.execute(update(BillingRun).where(BillingRun.id == run_id).values(**values)
-                        .execution_options(synchronize_session=False))
-        session.commit()
-
-
 def progress_writer(run_id: int) -> Progress:
+    """The run's progress, written beside the billing transaction (app.services.jobs)."""
     def write(done: int, total: int) -> None:
-        _write_beside(run_id, families_done=done, families_total=total)
+        write_beside(BillingRun, run_id, families_done=done, families_total=total)
 
     return write
 
@@ -291,34 +288,45 @@ def _claim(run_id: int) -> BillingRun | None:
     return db.session.get(BillingRun, run_id, populate_existing=True)
 
 
-def execute_run(run_id: int) -> str:
-    """Do a recorded run (the Celery task's body). Returns its final state."""
+def execute_run(run_id: int, progress: Progress | None = None) -> str:
+    """Do a recorded run (the job's body). Returns its final state."""
     run = _claim(run_id)
     if run is None:
         return "skipped"
     month, issued_on = run.month, run.issued_on
     db.session.rollback()  # start the billing transaction afresh
     try:
-        bill_month(month, issued_on, run_id=run_id, progress=progress_writer(run_id))
+        bill_month(month, issued_on, run_id=run_id,
+                   progress=progress or progress_writer(run_id))
     except Exception:
         return BillingRunState.failed.value
     return BillingRunState.done.value
 
 
 def summary(result: BillingResult) -> str:
-    count = len(result.invoices)
-    if not count:
-        text = _("%(month)s : aucune facture créée.", month=month_label(result.month).capitalize())
-    else:
-        text = ngettext("%(month)s : %(num)d facture créée, total %(total)s.",
-                        "%(month)s : %(num)d factures créées, total %(total)s.", count,
-                        month=month_label(result.month).capitalize(),
-                        total=euros(result.total, space=" "))
     first, last = result.numbers
-    if first:
-        text += " " + _("Numéros %(first)s à %(last)s.", first=first, last=last)
+    text = _summary(result.month, result.count, result.total, first, last)
     if result.already_invoiced:
         text += " " + ngettext("%(num)d famille déjà facturée pour ce mois.",
                                "%(num)d familles déjà facturées pour ce mois.",
                                result.already_invoiced)
+    return text
+
+
+def run_summary(run: BillingRun) -> str:
+    """The report of a recorded run, from its record (nothing reloaded)."""
+    return _summary(run.month, run.invoices_created, run.amount_total or Decimal("0.00"),
+                    run.first_number, run.last_number)
+
+
+def _summary(month: dt.date, count: int, total: Decimal, first: str | None,
+             last: str | None) -> str:
+    if not count:
+        text = _("%(month)s : aucune facture créée.", month=month_label(month).capitalize())
+    else:
+        text = ngettext("%(month)s : %(num)d facture créée, total %(total)s.",
+                        "%(month)s : %(num)d factures créées, total %(total)s.", count,
+                        month=month_label(month).capitalize(), total=euros(total, space=" "))
+    if first:
+        text += " " + _("Numéros %(first)s à %(last)s.", first=first, last=last)
     return text

@@ -21,6 +21,7 @@ def register(appbuilder: AppBuilder) -> None:
         finance,  # tariffs, invoices, credit notes, payments, SEPA mandates (FAB lists)
         gdpr,  # anonymising a family (RGPD)
         home,
+        jobs,  # background jobs: progress bar, report, retry
         menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
         news,
@@ -33,5 +34,5 @@ def register(appbuilder: AppBuilder) -> None:
 
     for module in (home, families, bookings, queue, attendance, finance, billing, payments,
                    payment_batches, documents, accounts, news, messages, consents, dossier,
-                   state_services, schools, audit, gdpr, menu_views):
+                   state_services, schools, audit, gdpr, menu_views, jobs):
         module.register(appbuilder)

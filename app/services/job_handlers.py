@@ -1,0 +1,11 @@
+"""What each kind of background job does (app.services.jobs): every kind gets its handler
+here, in one visible place (called by `create_app`)."""
+
+from __future__ import annotations
+
+from .billing.jobs import BILLING_JOB, billing_job
+from .jobs import register_handler
+
+
+def register_job_handlers() -> None:
+    register_handler(BILLING_JOB, billing_job)

@@ -1,0 +1,31 @@
+"""Background jobs with progress (app.models.Job): every long action of the back office
+(billing run, imports, PDF and SEPA batches, large exports, reminders) runs as a job.
+
+- `start_job(kind, params, key=…, user_id=…)` (core.py) records the job (committed) and
+  hands it to a worker: the Celery task `portal.job` when REDIS_URL is set, else a thread
+  of this process (dispatch.py). The same `key` twice gives the same job: a double click,
+  a resent form or a retried request never starts the work twice.
+- The work itself is a handler registered for the kind (`register_handler`, in one place:
+  `app.services.job_handlers`): `handler(run: JobRun) -> JobOutcome`. It reports with
+  `run.progress(done, total)` (written beside its transaction, so the page sees it move)
+  and returns the French result report. An exception fails the job with a French message.
+- `retry_job(job_id)` queues a failed job again, same row and key: handlers are idempotent
+  (what a first attempt committed is not done twice).
+- `job_status(job)` (queries.py): the JSON the progress bar polls (with an estimated time).
+"""
+
+from .core import (
+    JobOutcome,
+    JobRun,
+    dispatch_job,
+    register_handler,
+    retry_job,
+    run_job,
+    start_job,
+    write_beside,
+)
+from .queries import job_status
+
+__all__ = ["JobOutcome", "JobRun", "dispatch_job", "job_status", "register_handler", "retry_job",
+           "run_job",
+           "start_job", "write_beside"]
