@@ -5,11 +5,11 @@ Flask-AppBuilder's English. The crawl itself is tests/browser/crawl.py.
 
 The demo is loaded once for the module (`flask portal demo`), with the clock of the tests.
 The staff pages are checked once, as the admin sees them (the most buttons and menus); the
-manager's and the agent's crawls check their home page and the pages their menus link to
-(they show what the role may do), then visit only the pages the admin's crawl did not
-check.
+manager's and the agent's crawls check their home page again (it differs by role), then
+visit only the pages the admin's crawl did not check.
 
-Runtime (2 cores): about X min for the module; see the lead's report."""
+Runtime: 14 min 40 s for this module and the keyboard journey on the shared 2-core machine
+at a load average of 10 to 13 (admin 388 s, 149 pages); much less on an idle CI machine."""
 
 from __future__ import annotations
 
@@ -101,10 +101,10 @@ def test_every_page_reached_by_the_role_holds_the_standard(page, live_server, lo
     if start == "/famille/":
         assert page.locator(".portal-unread").count() >= 1, "the unread badge is not shown"
     staff = start == "/gestion/"
-    # The manager and the agent: their home and menu pages, then only the pages the admin's
-    # crawl did not check.
+    # The manager and the agent: their home page, then only what the admin's crawl did not
+    # check.
     result = crawl(page, live_server, login, start, checked=_staff_checked if staff else None,
-                   own_depth=1 if staff and login != "admin" else None)
+                   own_depth=0 if staff and login != "admin" else None)
     problems = []
     for problem in result.problems:
         key = (problem.pattern, problem.kind)
@@ -114,7 +114,8 @@ def test_every_page_reached_by_the_role_holds_the_standard(page, live_server, lo
             problems.append(problem.line())
     _crawled.add(login)
     print(f"{login}: {len(result.pages)} pages in {time.monotonic() - begun:.0f} s")
-    assert len(result.pages) >= (20 if login == "admin" else 10), sorted(result.pages)
+    assert len(result.pages) >= (20 if login == "admin" else 1 if staff else 15), \
+        sorted(result.pages)
     assert problems == [], "\n".join(problems)
 
 
