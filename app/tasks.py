@@ -4,7 +4,8 @@ module when it starts; a worker imports it through `app.worker`):
 - `portal.ping`: health check of the worker;
 - `portal.send_mail`, `portal.flush_mails` (beat): `app.services.mail_tasks`;
 - `portal.billing_run`: `app.services.billing.tasks`;
-- `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`;
+- `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`
+  (the families' import runs as one: `app.services.family_import.jobs`);
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
 - the menus' caterer orders and allergen alerts (beat): `app.services.menus.tasks`;
 - `portal.gdpr_retention` (beat, daily): below;

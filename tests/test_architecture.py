@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from functools import cache
 from pathlib import Path
@@ -201,3 +202,106 @@ def test_one_rounding_and_one_euro_formatter(pattern, home):
                      for path in APP.rglob("*.py")
                      if re.search(pattern, path.read_text(encoding="utf-8"))})
     assert places == [home]
+
+
+# --- one error, one shape of command, views that only call ------------------------------
+
+#: Exceptions of app/services that are failures, not refusals of a user's input: they are
+#: never shown as a form's errors (a PDF engine failing is a 500; the state's API failing
+#: is turned into a CommandError by the commands that call it).
+NOT_REFUSALS = {
+    "app/services/attendance.py:PdfError": "the PDF engine failed",
+    "app/services/billing/pdf.py:PdfError": "the PDF engine failed",
+    "app/services/api_particulier/client.py:ApiParticulierError":
+        "the state's API failed (kind, retryable); its commands raise CommandError",
+    "app/services/upload_active.py:_Active": "an internal signal of the scan",
+}
+
+
+def _service_exceptions() -> dict[str, list[str]]:
+    """'path:Class' → its base names, for every exception class defined in app/services
+    (a class whose base is an exception, found to a fixed point)."""
+    classes = {}
+    for path in sorted((APP / "services").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                key = f"{path.relative_to(APP.parent)}:{node.name}"
+                classes[key] = [ast.unparse(base).rpartition(".")[2] for base in node.bases]
+    errors = {name for name in dir(builtins) if name.endswith(("Error", "Exception"))}
+    found: dict[str, list[str]] = {}
+    while True:
+        new = {key: bases for key, bases in classes.items()
+               if key not in found and any(b in errors for b in bases)}
+        if not new:
+            return found
+        found.update(new)
+        errors |= {key.rpartition(":")[2] for key in new}
+
+
+def _derives_from(name: str, root: str, exceptions: dict[str, list[str]]) -> bool:
+    by_name = {key.rpartition(":")[2]: bases for key, bases in exceptions.items()}
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current == root:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo.extend(by_name.get(current, []))
+    return False
+
+
+def test_every_refusal_of_the_services_is_a_command_error():
+    exceptions = _service_exceptions()
+    assert "app/services/errors.py:CommandError" in exceptions
+    offences = sorted(key for key in exceptions
+                      if key not in NOT_REFUSALS and key != "app/services/errors.py:CommandError"
+                      and not _derives_from(key.rpartition(":")[2], "CommandError", exceptions))
+    assert offences == [], "derive these from app.services.errors.CommandError"
+
+
+def test_views_catch_command_error_not_its_subclasses():
+    """A view catches `CommandError` (and Python's own errors of parsing its input), never
+    a service's own error class: one way to show a refusal."""
+    service_errors = {key.rpartition(":")[2] for key in _service_exceptions()} - {
+        "CommandError"}
+    offences = []
+    for path in sorted((APP / "views").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                names = {ast.unparse(n).rpartition(".")[2] for n in (
+                    node.type.elts if isinstance(node.type, ast.Tuple) else [node.type])}
+                offences += [f"{path.relative_to(APP.parent)}:{node.lineno} {name}"
+                             for name in sorted(names & service_errors)]
+    assert offences == []
+
+
+def test_every_command_is_a_base_command():
+    """A service class with `validate()` and `run()` is a command: it derives BaseCommand."""
+    import importlib
+    import inspect
+
+    from app.services.command import BaseCommand
+
+    offences = []
+    for module, path in sorted(_modules().items()):
+        if not module.startswith("app.services.") or "def validate" not in path.read_text(
+                encoding="utf-8"):
+            continue
+        for name, value in vars(importlib.import_module(module)).items():
+            if (inspect.isclass(value) and value.__module__ == module
+                    and callable(getattr(value, "validate", None))
+                    and callable(getattr(value, "run", None))
+                    and not issubclass(value, BaseCommand)):
+                offences.append(f"{module}.{name}")
+    assert offences == []
+
+
+def test_views_write_nothing_themselves():
+    """No `db.session.add/delete/merge/flush` in app/views: a command writes."""
+    offences = [f"{path.relative_to(APP.parent)}:{number}"
+                for path in (APP / "views").rglob("*.py")
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if re.search(r"\bsession\.(add|add_all|delete|merge|flush|execute\(\s*"
+                             r"(update|delete|insert))\b", line)]
+    assert offences == []

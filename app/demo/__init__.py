@@ -32,6 +32,7 @@ from .exchanges import add_exchanges
 from .families import create_families
 from .featured import PRINTED_PARENTS, all_families
 from .features import after_billing, before_billing
+from .managers import add_manager_features
 from .menus import add_menus
 from .people import extra_school_count
 from .scenarios import tell_stories
@@ -61,6 +62,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     state_services(built, period)
     add_exchanges(built, town, period, staff)
     add_yearly(built, period)
+    add_manager_features(town, staff[MANAGER].id)
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}

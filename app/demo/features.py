@@ -29,6 +29,7 @@ from ..models import (
     PublishedDocument,
     RequestState,
     SepaMandate,
+    StructureInfo,
 )
 from ..models.base import utcnow
 from ..services.billing.numbering import INVOICE_PREFIX, reserve_numbers
@@ -43,6 +44,7 @@ from ..services.documents import (
 from ..services.payments.balance import refresh_invoice_state
 from ..services.payments.sepa import check_mandate
 from ..services.payments.tax_certificate import issue_certificate
+from . import documents as demo_documents
 from .days import Period, month_start
 from .families import Built
 from .people import CARE_EVENING
@@ -109,21 +111,23 @@ def published_documents(town: Town, period: Period, agent_id: int | None) -> Non
         month = month_start(month + dt.timedelta(days=32))
     following = month_start(month + dt.timedelta(days=32))
     in_force = min(town.year.start_date - dt.timedelta(days=14), period.today)
-    items = (
-        (f"Menus de {format_date(month, 'MMMM')}", "menu", "menus.pdf",
-         "Menus du restaurant scolaire, toutes écoles.",
-         min(month - dt.timedelta(days=10), period.today), following),
-        ("Règlement intérieur de la restauration scolaire", "reglement",
-         "reglement-restauration.pdf", "Règlement intérieur : réservations, annulations, PAI.",
-         in_force, None),
-        (f"Tarifs {town.year.label}", "tarifs", f"tarifs-{town.year.label}.pdf",
-         "Tarifs selon le quotient familial.", in_force, None),
+    documents = (
+        (f"Menus de {format_date(month, 'MMMM')}", "menu", following,
+         lambda: demo_documents.menus_pdf(month, f"menus-{month:%Y-%m}.pdf"),
+         min(month - dt.timedelta(days=10), period.today)),
+        ("Règlement intérieur de la restauration scolaire", "reglement", None,
+         lambda: demo_documents.reglement_pdf("reglement-restauration.pdf"), in_force),
+        (f"Tarifs {town.year.label}", "tarifs", None,
+         lambda: demo_documents.tariffs_pdf(town.year.label, f"tarifs-{town.year.label}.pdf"),
+         in_force),
     )
-    for title, category, filename, body, published_on, unpublished_on in items:
+    if db.session.query(StructureInfo.id).first() is None:
+        db.session.add(demo_documents.structure_info())
+    for title, category, unpublished_on, make_pdf, published_on in documents:
         if db.session.query(PublishedDocument.id).filter_by(title=title).first():
             continue
-        publish_document(title, category, None, pdf_upload(filename, title, body),
-                         published_on, unpublished_on, agent_id)
+        publish_document(title, category, None, make_pdf(), published_on, unpublished_on,
+                         agent_id)
 
 
 # --- SEPA direct debit -------------------------------------------------------------------------

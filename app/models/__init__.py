@@ -19,6 +19,7 @@ from .consent import ConsentAnswer, ConsentDocument, ConsentVersion
 from .document import DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from .dossier import DossierCampaign, DossierCertification, DossierSection, campaign_document_type
 from .family import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial, family_child
+from .family_import import FamilyImport, ImportMapping, ImportState
 from .invoice import (
     CreditKind,
     CreditNote,
@@ -34,6 +35,7 @@ from .invoice import (
 from .job import Job, JobState
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
+from .mailing import Mailing, MailingRecipient
 from .menu import (
     Allergen,
     ChildAllergen,
@@ -48,7 +50,7 @@ from .menu import (
     kitchen_school,
 )
 from .message import Conversation, ConversationState, Message, MessageAttachment, Side, Topic
-from .news import News
+from .news import News, StructureInfo
 from .payment import (
     PaymentReminder,
     PaymentTransaction,
@@ -106,6 +108,11 @@ __all__ = [
     "Enrolment",
     "EnrolmentState",
     "Family",
+    "FamilyImport",
+    "ImportMapping",
+    "ImportState",
+    "Mailing",
+    "MailingRecipient",
     "FamilyDocument",
     "FranceConnectLink",
     "Guardian",
@@ -132,6 +139,7 @@ __all__ = [
     "Model",
     "Money",
     "News",
+    "StructureInfo",
     "OutgoingMail",
     "Payment",
     "PaymentReminder",

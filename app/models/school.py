@@ -94,6 +94,10 @@ class Service(Model):
     cancel_deadline_value = Column(Integer, nullable=False, default=2)
     cancel_deadline_time = Column(Time, nullable=False)
     description = Column(Text)
+    # The slot's opening hours (périscolaire): a slot attended, even in part, counts whole
+    # in the CAF's hours report (app.services.state_reports).
+    slot_start = Column(Time)
+    slot_end = Column(Time)
     # The planning says « Dernières places » when this many seats or fewer are left (none: never).
     last_seats_threshold = Column(Integer, default=5)
 

@@ -13,8 +13,7 @@ from flask_appbuilder.security.utils import is_null_password
 from werkzeug.security import check_password_hash
 
 from . import sessions
-from .scope import current_family_ids  # noqa: F401  (to remove: the scope owns it)
-from .views import (  # noqa: F401  (LOCKED, ADDRESS_BLOCKED: re-exported)
+from .views import (
     ADDRESS_BLOCKED,
     LOCKED,
     ClosedResetMyPasswordView,

@@ -31,9 +31,9 @@ from ..security.passwords import MIN_LENGTH, password_problems
 from ..security.roles import PARENT
 from . import login_guard
 from .calendar import PARIS
+from .errors import CommandError
 from .links import absolute_link
 from .mail import queue_mail
-from .reservations.errors import CommandError
 
 __all__ = [
     "MIN_LENGTH",

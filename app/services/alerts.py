@@ -36,8 +36,20 @@ def alert_family(
     db.session.add(alert)
     alert.mailed = wants_mail(family_id, kind)
     if alert.mailed:
-        _mail_guardians(family_id, title, message, kind)
+        db.session.flush()  # the alert's id, for the mailed link to its page
+        _mail_guardians(family_id, title, message, kind, _alert_link(alert.id))
     return alert
+
+
+def _alert_link(alert_id: int) -> str | None:
+    """The address of the alert's page (given by its view), None outside a web context
+    without PORTAL_BASE_URL (a CLI run): the mail then names the rubrique only."""
+    from .links import absolute_link
+
+    try:
+        return absolute_link("alert", pk=alert_id)
+    except (KeyError, RuntimeError):
+        return None
 
 
 def wants_mail(family_id: int, kind: str) -> bool:
@@ -46,20 +58,19 @@ def wants_mail(family_id: int, kind: str) -> bool:
     return kind not in (off or "").split(",")
 
 
-def _mail_guardians(family_id: int, title: str, message: str, kind: str) -> None:
+def _mail_guardians(family_id: int, title: str, message: str, kind: str,
+                    link: str | None = None) -> None:
+    """One mail per guardian with an address, greeting them by name."""
     from .mail import queue_mail
 
-    addresses = [
-        email
-        for (email,) in db.session.query(Guardian.email).filter(
-            Guardian.family_id == family_id, Guardian.email.isnot(None)
-        )
-        if email
-    ]
-    for address in addresses:
-        queue_mail(
-            address, title, "alert", family_id=family_id, kind=kind, title=title, message=message
-        )
+    guardians = db.session.query(Guardian.email, Guardian.first_name, Guardian.last_name).filter(
+        Guardian.family_id == family_id, Guardian.email.isnot(None))
+    for address, first_name, last_name in guardians:
+        if not address:
+            continue
+        name = " ".join(part for part in (first_name, last_name) if part)
+        queue_mail(address, title, "alert", family_id=family_id, kind=kind, title=title,
+                   message=message, name=name, link=link)
 
 
 @dataclass

@@ -41,7 +41,8 @@ from ..models import (
 from ..models.base import utcnow
 from ..security.scope import owned
 from .calendar import OpeningCalendar, school_year_containing
-from .reservations.errors import CommandError
+from .command import BaseCommand
+from .errors import CommandError
 
 # --- the sheet -----------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def _future_day_error(day: dt.date, today: dt.date) -> str | None:
 # --- recording -----------------------------------------------------------------------------
 
 
-class RecordAttendance:
+class RecordAttendance(BaseCommand):
     """Marks for the rows of one sheet: {booking id: attendance code}. Rows not given are
     left as they are; only changed rows are written (and audited)."""
 
@@ -164,7 +165,7 @@ class RecordAttendance:
             raise
 
 
-class AddUnbookedChild:
+class AddUnbookedChild(BaseCommand):
     """A child of the school who came without a booking: a booked row marked `unbooked`
     and present. An earlier cancelled or refused row of that day is reused (one row per
     child × service × day)."""

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 
 from ..extensions import db
 from ..models import Model
+from .errors import CommandError
 
 FORMAT = "portail-famille-backup/1"
 MANIFEST = "manifest.json"
@@ -39,7 +40,7 @@ SQLITE_COPY = "database.sqlite"
 UPLOADS = "uploads"
 
 
-class BackupError(Exception):
+class BackupError(CommandError):
     """A backup or restore that cannot be done (French message)."""
 
 

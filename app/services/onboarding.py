@@ -13,40 +13,55 @@ from .accounts import invite, login_available, valid_email
 from .command import BaseCommand
 from .errors import CommandError, transaction
 
+FAMILY_FIELDS = ("name", "account_code", "address", "postal_code", "city", "phone", "email")
+GUARDIAN_FIELDS = ("first_name", "last_name", "relationship_label", "email", "phone_mobile")
 
-def onboard_family(family_values: dict, guardians: list[dict], send_invitations: bool,
-                   staff_user_id: int | None = None):
-    """Create a family and its guardians (each with a login if they have an address) and,
-    if asked, mail each one an invitation. One transaction: all or nothing. Commits."""
-    name = (family_values.get("name") or "").strip()
-    people = [g for g in guardians if any((g.get(k) or "").strip() for k in g)]
-    errors = _onboarding_problems(name, family_values, people, send_invitations)
-    if errors:
-        raise CommandError(errors)
-    family = Family(
-        name=name, account_code=(family_values.get("account_code") or "").strip() or None,
-        **{k: (family_values.get(k) or "").strip() or None
-           for k in ("address", "postal_code", "city", "phone", "email")},
-    )
-    family.account_code = family.account_code or _next_account_code()
-    db.session.add(family)
-    try:
-        for person in people:
-            guardian = Guardian(
-                family=family,
-                **{k: (person.get(k) or "").strip() or None
-                   for k in ("first_name", "last_name", "relationship_label", "phone_mobile")},
-                email=(person.get("email") or "").strip().lower() or None,
+
+@dataclass
+class OnboardFamily(BaseCommand):
+    """Create a family (`family`: FAMILY_FIELDS → text) and its guardians (each a dict of
+    GUARDIAN_FIELDS → text; an empty one is skipped), each with a login if they have an
+    address, and, if asked, mail each one an invitation. One transaction: all or nothing."""
+
+    family: dict[str, str | None]
+    guardians: list[dict[str, str | None]]
+    send_invitations: bool
+    staff_user_id: int | None = None
+
+    def _people(self) -> list[dict]:
+        return [g for g in self.guardians if any((g.get(k) or "").strip() for k in g)]
+
+    def validate(self) -> None:
+        errors = _onboarding_problems((self.family.get("name") or "").strip(), self.family,
+                                      self._people(), self.send_invitations)
+        if errors:
+            raise CommandError(errors)
+
+    def run(self) -> Family:
+        self.validate()
+        values = self.family
+        with transaction():
+            family = Family(
+                name=(values.get("name") or "").strip(),
+                account_code=(values.get("account_code") or "").strip() or None,
+                **{k: (values.get(k) or "").strip() or None
+                   for k in ("address", "postal_code", "city", "phone", "email")},
             )
-            db.session.add(guardian)
-            db.session.flush()
-            if send_invitations and guardian.email:
-                invite(guardian, staff_user_id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return family
+            family.account_code = family.account_code or _next_account_code()
+            db.session.add(family)
+            for person in self._people():
+                guardian = Guardian(
+                    family=family,
+                    **{k: (person.get(k) or "").strip() or None
+                       for k in ("first_name", "last_name", "relationship_label",
+                                 "phone_mobile")},
+                    email=(person.get("email") or "").strip().lower() or None,
+                )
+                db.session.add(guardian)
+                db.session.flush()
+                if self.send_invitations and guardian.email:
+                    invite(guardian, self.staff_user_id)
+        return family
 
 
 def _onboarding_problems(name: str, values: dict, people: list[dict], inviting: bool) -> list:

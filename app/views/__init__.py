@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_appbuilder import AppBuilder
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    from . import franceconnect, home, parent, public, staff
+    from . import formatters, franceconnect, home, parent, public, staff
 
+    formatters.register_filters(current_app)
     home.register(appbuilder)
     staff.register(appbuilder)
     parent.register(appbuilder)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from ..models.base import LabelledEnum
 from ..services.billing import fr as billing_fr
-from ..services.money import euros  # noqa: F401  (the one formatter, for the views)
 
 
 def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
@@ -26,3 +25,13 @@ def enum_label(enum: type[LabelledEnum]) -> Callable[[str | None], str]:
 
 def french_date(value: dt.date | None) -> str:
     return billing_fr.date_fr(value)
+
+
+def register_filters(app) -> None:
+    """Jinja filters every template uses: `moment` (« mardi 1 décembre à 20 h 35 », Paris
+    time) and `phone` (`02 99 00 11 22`)."""
+    from ..services.contact_format import format_phone
+    from ..services.moments import moment
+
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["phone"] = format_phone

@@ -21,9 +21,9 @@ from app.models import (
     Request,
     User,
 )
-from app.services.account_changes import describe_change
+from app.services.account_changes.queries import describe_change
+from app.services.errors import CommandError
 from app.services.reservations.decide import REFUSE, VALIDATE, DecideRequests
-from app.services.reservations.errors import CommandError
 from tests import factories as f
 
 from . import samples

@@ -12,9 +12,10 @@ import pytest
 from app.extensions import db
 from app.models import Alert, DocumentState, FamilyDocument, PublishedDocument, Request
 from app.services.calendar import local_today
-from app.services.documents import add_months, missing_documents
+from app.services.documents import add_months
+from app.services.documents.queries import missing_documents
+from app.services.errors import CommandError
 from app.services.reservations.decide import REFUSE, VALIDATE, DecideRequests
-from app.services.reservations.errors import CommandError
 from tests import factories as f
 
 from . import samples

@@ -12,7 +12,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import CreditNote, DocumentSequence, Invoice
-from app.services.billing.credit_notes import create_credit_note
+from app.services.billing.credit_notes import CreateCreditNote
 from app.services.billing.run import bill_month
 
 from .builders import ISSUED, SEPTEMBER, book, family, school_days, set_qf, town
@@ -21,6 +21,10 @@ pytestmark = pytest.mark.postgres
 URL = os.environ.get("TEST_DATABASE_URL", "")
 needs_postgres = pytest.mark.skipif(not URL.startswith("postgresql"),
                                     reason="needs TEST_DATABASE_URL (PostgreSQL)")
+
+
+def create_credit_note(*args, **kwargs):
+    return CreateCreditNote(*args, **kwargs).run()
 
 
 def _race(count: int, action) -> tuple[list, list]:

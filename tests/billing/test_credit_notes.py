@@ -9,13 +9,17 @@ import pytest
 
 from app.extensions import db
 from app.models import CreditNote, Invoice, InvoiceState, Payment
-from app.services.billing import balance
-from app.services.billing.credit_notes import CreditNoteError, create_credit_note
+from app.services.billing.credit_notes import CreateCreditNote, CreditNoteError
 from app.services.billing.run import bill_month
+from app.services.money import InvoiceBalance
 
 from .builders import ISSUED, SEPTEMBER, book, family, school_days, set_qf, town
 
 DAYS = school_days(SEPTEMBER)
+
+
+def create_credit_note(*args, **kwargs):
+    return CreateCreditNote(*args, **kwargs).run()
 
 
 @pytest.fixture
@@ -43,7 +47,7 @@ def test_a_credit_note_lowers_the_amount_due_and_leaves_the_invoice_unchanged(in
     assert (note.amount, note.family_id, note.issued_on) == (
         Decimal("8.30"), invoice.family_id, dt.date(2026, 10, 12))
     assert _snapshot(invoice) == before
-    assert balance.amount_due(invoice) == Decimal("62.25")
+    assert InvoiceBalance.of(invoice).due == Decimal("62.25")
     assert invoice.state == InvoiceState.issued
 
 
@@ -74,7 +78,7 @@ def test_a_fully_credited_invoice_is_cancelled_by_credit_note(invoice):
     db.session.refresh(invoice)
     assert invoice.state == InvoiceState.cancelled
     assert InvoiceState(invoice.state).label == "Annulée par avoir"
-    assert balance.amount_due(invoice) == Decimal("0.00")
+    assert InvoiceBalance.of(invoice).due == Decimal("0.00")
     assert invoice.total == Decimal("70.55")
 
 
@@ -86,4 +90,4 @@ def test_a_credit_note_completing_payments_settles_the_invoice(invoice):
     create_credit_note(invoice.id, "10,55", "Remise")
     db.session.refresh(invoice)
     assert invoice.state == InvoiceState.paid
-    assert balance.amount_due(invoice) == Decimal("0.00")
+    assert InvoiceBalance.of(invoice).due == Decimal("0.00")

@@ -12,13 +12,17 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Attendance, Payment, SepaMandate
-from app.services.billing.credit_notes import create_credit_note
+from app.services.billing.credit_notes import CreateCreditNote
 from app.services.billing.pdf import invoice_pdf, pdf_filename
 from app.services.billing.run import bill_month
 
 from .builders import ISSUED, SEPTEMBER, book, family, school_days, set_qf, town
 
 DAYS = school_days(SEPTEMBER)
+
+
+def create_credit_note(*args, **kwargs):
+    return CreateCreditNote(*args, **kwargs).run()
 
 
 def _text(pdf: bytes) -> str:

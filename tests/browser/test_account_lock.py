@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AccountToken, TokenPurpose
+from app.models import AccountToken, OutgoingMail, TokenPurpose
 from app.services.accounts import issue_token
 from tests import factories as f
 
@@ -31,6 +31,11 @@ def test_a_locked_parent_is_told_and_unlocks_with_the_mailed_link(
     alert = page.get_by_text("temporairement bloqué")
     assert alert.is_visible()
     assert "lien de déblocage" in page.inner_text("body")
+    with app.app_context():  # what the page says is true: the unlock mail is in the outbox
+        (mail,) = db.session.scalars(select(OutgoingMail).where(
+            OutgoingMail.kind == "account_unlock")).all()
+        assert mail.recipient == "martin@example.org"
+        assert "/compte/deblocage/" in mail.body_text
     screenshot("connexion-compte-bloque-375")
     assert _no_horizontal_scroll(page)
     assert not (violations := axe_violations()), describe_violations(violations)

@@ -25,7 +25,8 @@ from app.models import (
 )
 from app.security.roles import AGENT
 from app.services.billing.pricing import billable_days
-from app.services.upload_checks import UploadRefused, check_upload
+from app.services.upload_active import UploadRefused
+from app.services.upload_checks import check_upload
 from tests import factories as f
 from tests.accounts import samples
 from tests.reservations.builders import FRIDAY, town

@@ -14,10 +14,14 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Guardian, TariffBracket
-from app.services.billing.credit_notes import create_credit_note
+from app.services.billing.credit_notes import CreateCreditNote
 from app.services.billing.pdf import invoice_pdf
 from app.services.billing.run import bill_month
 from tests.billing.builders import ISSUED, SEPTEMBER, book, family, school_days, set_qf, town
+
+
+def create_credit_note(*args, **kwargs):
+    return CreateCreditNote(*args, **kwargs).run()
 
 
 def _text(pdf: bytes) -> str:

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.security.roles import AGENT, MANAGER
 from app.services.calendar import local_today
-from app.services.payments.sepa import SepaError, check_mandate, create_batch
+from app.services.payments.sepa import CreateSepaBatch, SepaError, check_mandate
 from tests import factories as f
 
 from . import builders as b
@@ -33,6 +33,10 @@ XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 SEPTEMBER, OCTOBER = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 COLLECTION = local_today() + dt.timedelta(days=3)
+
+
+def create_batch(*args, **kwargs):
+    return CreateSepaBatch(*args, **kwargs).run()
 
 
 def _text(root, path: str) -> str:

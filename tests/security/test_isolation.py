@@ -253,6 +253,6 @@ def test_a_shared_child_shows_each_family_only_its_own_bookings(app, client, two
         f.booking(fam_a, shared, service, dt.date(2026, 11, 30))
     f.login(client, a.username)
     body = client.get("/parentbookingview/list/").get_data(as_text=True)
-    assert "30/11/2026" in body and "27/11/2026" not in body
+    assert "lundi 30 novembre" in body and "vendredi 27 novembre" not in body
     api = client.get("/api/v1/bookings/").json
     assert sorted(r["day"] for r in api["result"]) == ["2026-11-26", "2026-11-26", "2026-11-30"]

@@ -16,7 +16,7 @@ from app.models import (
     ServiceCapacity,
 )
 from app.security.roles import AGENT
-from app.services.account_changes import request_health_change
+from app.services.account_changes.requests import Health, RequestHealthChange
 from app.services.reservations.day import ChangeDay
 from tests import factories as f
 from tests.reservations.builders import FRIDAY, MONDAY, NOW, town
@@ -69,8 +69,8 @@ def second_school(service, capacity: int = 10):
 def data_change_request(fam) -> Request:
     """The parent asks to change a child's health data (validated by staff)."""
     kid = fam.children[0]
-    return request_health_change(fam.id, kid.id, {"allergies": "Arachide", "diet": "standard"},
-                                 None)
+    return RequestHealthChange(fam.id, kid.id, Health(allergies="Arachide", diet="standard"),
+                               None).run()
 
 
 def booked(fam, kid, service, day, state=BookingState.booked) -> Booking:

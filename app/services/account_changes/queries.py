@@ -26,6 +26,11 @@ LABELS = {
     "phone": _l("Téléphone"),
     "can_pick_up": _l("Peut venir chercher l'enfant"),
     "emergency_contact": _l("À prévenir en cas d'urgence"),
+    "first_name": _l("Prénom"),
+    "last_name": _l("Nom"),
+    "birth_date": _l("Date de naissance"),
+    "school_id": _l("École"),
+    "class_name": _l("Classe"),
 }
 
 
@@ -52,7 +57,13 @@ def _show(name: str, value) -> str:
         return _("Oui") if value else _("Non")
     if name == "diet":
         return Diet.labels().get(value, value)
-    if name in ("valid_from", "valid_to"):
+    if name == "school_id":
+        from ...extensions import db
+        from ...models import School
+
+        school = db.session.get(School, value)
+        return school.name if school else str(value)
+    if name in ("valid_from", "valid_to", "birth_date"):
         return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
     return str(value)
 

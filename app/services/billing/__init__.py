@@ -5,7 +5,7 @@ Entry points:
 - `bill_month(month, issued_on=None)` (run.py): invoice a month, all or nothing;
 - `start_run` / `execute_run` and the Celery task `portal.billing_run` (tasks.py): the
   manager's run with progress; `flask portal billing run --month 2026-09` (cli.py);
-- `create_credit_note(invoice_id, amount, reason)` (credit_notes.py);
+- `CreateCreditNote(invoice_id, amount, reason).run()` (credit_notes.py);
 - `invoice_pdf(invoice) -> bytes`, `pdf_filename(invoice)` (pdf.py; the views send it with
   `app.views.downloads.pdf_response`);
 - what an invoice still owes: `app.services.money.InvoiceBalance`.

@@ -8,6 +8,7 @@ invoice's amount due decreases; fully credited, it shows « Annulée par avoir �
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -15,7 +16,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CreditNote, Invoice
-from ..errors import CommandError
+from ..command import BaseCommand
+from ..errors import CommandError, ErrorCollector, transaction
 from ..money import AmountError, InvoiceBalance
 from ..money import parse_amount as parse_money
 from ..payments.balance import refresh_invoice_state
@@ -28,12 +30,55 @@ class CreditNoteError(CommandError, ValueError):
     """Refused (amount, reason): nothing was written."""
 
 
-def parse_amount(value: str | Decimal | None) -> Decimal:
-    """'12,50' or '12.50' → Decimal('12.50'); more than two decimals is refused."""
-    try:
-        return parse_money(value)
-    except AmountError as refused:
-        raise CreditNoteError(refused.messages, refused.fields) from refused
+@dataclass
+class CreateCreditNote(BaseCommand):
+    """Staff issue a credit note of `amount` (typed by staff, `12,50`, or a Decimal) on an
+    invoice, with its reason. `run()` returns the credit note."""
+
+    invoice_id: int
+    amount: str | Decimal | None
+    reason: str | None
+    user_id: int | None = None
+    issued_on: dt.date | None = None
+
+    def validate(self) -> tuple[Decimal, str]:
+        """The amount and the reason, or every problem of both in one CreditNoteError (the
+        limit of the invoice is checked in `run()`, on the locked invoice)."""
+        errors = ErrorCollector()
+        amount = None
+        try:
+            amount = parse_money(self.amount)
+        except AmountError as refused:
+            for message in refused.messages:
+                errors.add(message, "amount")
+        else:
+            if amount <= 0:
+                errors.add(_("Le montant d'un avoir doit être positif."), "amount")
+        reason = (self.reason or "").strip()
+        if not reason:
+            errors.add(_("Indiquez le motif de l'avoir."), "reason")
+        errors.raise_if_any(CreditNoteError)
+        return amount, reason
+
+    def run(self) -> CreditNote:
+        amount, reason = self.validate()
+        with transaction():
+            invoice = _locked_invoice(self.invoice_id)
+            limit = InvoiceBalance.of(invoice).creditable
+            if amount > limit:
+                message = _("L'avoir ne peut dépasser %(limit)s (total de la facture moins "
+                            "les avoirs déjà émis).", limit=euros(limit))
+                raise CreditNoteError(message, {"amount": message})
+            issued_on = self.issued_on or today()
+            note = CreditNote(number=next_number(CREDIT_NOTE_PREFIX, issued_on.year),
+                              invoice=invoice, family_id=invoice.family_id,
+                              issued_on=issued_on, amount=amount, reason=reason,
+                              created_by_id=self.user_id)
+            db.session.add(note)
+            freeze_credit_note(note)
+            # One rule for the invoice's state (credit notes, payments, online attempts).
+            refresh_invoice_state(invoice)
+        return note
 
 
 def _locked_invoice(invoice_id: int) -> Invoice:
@@ -46,36 +91,3 @@ def _locked_invoice(invoice_id: int) -> Invoice:
         raise CreditNoteError(_("Facture introuvable."))
     db.session.refresh(invoice, ["credit_notes", "payments"])
     return invoice
-
-
-def create_credit_note(invoice_id: int, amount: str | Decimal, reason: str,
-                       user_id: int | None = None, issued_on: dt.date | None = None,
-                       commit: bool = True) -> CreditNote:
-    amount = parse_amount(amount)
-    reason = (reason or "").strip()
-    if amount <= 0:
-        raise CreditNoteError(_("Le montant d'un avoir doit être positif."))
-    if not reason:
-        raise CreditNoteError(_("Indiquez le motif de l'avoir."))
-    try:
-        invoice = _locked_invoice(invoice_id)
-        limit = InvoiceBalance.of(invoice).creditable
-        if amount > limit:
-            raise CreditNoteError(_(
-                "L'avoir ne peut dépasser %(limit)s (total de la facture moins les avoirs "
-                "déjà émis).", limit=euros(limit)))
-        issued_on = issued_on or today()
-        note = CreditNote(number=next_number(CREDIT_NOTE_PREFIX, issued_on.year),
-                          invoice=invoice, family_id=invoice.family_id, issued_on=issued_on,
-                          amount=amount, reason=reason, created_by_id=user_id)
-        db.session.add(note)
-        freeze_credit_note(note)
-        # One rule for the invoice's state (credit notes, payments, online attempts).
-        refresh_invoice_state(invoice)
-        if commit:
-            db.session.commit()
-    except Exception:
-        if commit:
-            db.session.rollback()
-        raise
-    return note

@@ -18,7 +18,7 @@ from xhtml2pdf import pisa
 from ...models import Invoice, InvoiceState, PaymentMethod
 from ..money import InvoiceBalance
 from .fr import date_fr, euros, month_label
-from .snapshot import (  # noqa: F401  (town_details, mandate_of: re-exported)
+from .snapshot import (
     credit_note_view,
     debtor_name,
     frozen_context,

@@ -38,7 +38,7 @@ from ...models import (
     TariffBracket,
 )
 from ..errors import CommandError
-from ..money import CENT, quotient_on, to_money  # noqa: F401  (CENT, to_money: re-exported)
+from ..money import quotient_on, to_money
 
 _CHUNK = 500  # ids per IN (…) list
 

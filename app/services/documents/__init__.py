@@ -37,24 +37,14 @@ from ...models import (
 from ...models.base import utcnow
 from ...security.scope import owned
 from ..calendar import local_today
-from ..reservations.decide import REFUSE, VALIDATE, DecideRequests, Handler
-from ..reservations.errors import CommandError
-from ..upload_checks import CheckedFile, UploadRefused, check_upload
-from .queries import (  # noqa: F401  (the read-only side, re-exported for the views)
-    MissingDocument,
-    families_missing_query,
-    missing_documents,
-    missing_states,
-    published_for_schools,
-)
+from ..errors import CommandError
+from ..reservations.decide import Handler
+from ..upload_active import UploadRefused
+from ..upload_checks import CheckedFile, check_upload
 
 __all__ = [
-    "MissingDocument",
-    "UploadRefused",
     "stored_path",
-    "missing_documents",
     "publish_document",
-    "review_document",
     "send_family_document",
 ]
 
@@ -137,7 +127,7 @@ def send_family_document(family_id: int, type_id, child_id, upload, user_id: int
         if make_request:
             db.session.add(Request(
                 family_id=family_id, child_id=document.child_id, kind=RequestKind.document,
-                summary=_summary(document), document_id=document.id, created_by_id=user_id,
+                summary=request_summary(document), document_id=document.id, created_by_id=user_id,
             ))
             db.session.flush()
     except Exception:
@@ -164,7 +154,7 @@ def _family_child(family_id: int, child_id) -> Child | None:
     return child
 
 
-def _summary(document: FamilyDocument) -> str:
+def request_summary(document: FamilyDocument) -> str:
     text = f"{document.document_type.label} : {document.original_filename}"
     if document.child_id:
         child = db.session.get(Child, document.child_id)
@@ -218,31 +208,6 @@ def pending_request(document: FamilyDocument) -> Request | None:
         .order_by(Request.id)
         .first()
     )
-
-
-def review_document(document_id: int, accept: bool, staff_user_id: int | None,
-                    reason: str | None = None, valid_from: dt.date | None = None,
-                    valid_until: dt.date | None = None) -> FamilyDocument:
-    """Accept (with its validity dates) or refuse (with a reason) a family's document: the
-    request it belongs to is decided, the family gets an alert and a mail. Commits."""
-    document = db.session.get(FamilyDocument, document_id)
-    if document is None:
-        raise CommandError(_("Ce document n'existe plus."))
-    if document.state != DocumentState.pending:
-        raise CommandError(_("Ce document a déjà été vérifié."))
-    if accept and valid_from and valid_until and valid_until < valid_from:
-        raise CommandError(_("La fin de validité doit suivre le début de validité."))
-    request = pending_request(document)
-    if accept:
-        document.valid_from, document.valid_until = valid_from, valid_until
-    if request is None:  # a document sent without a request (e.g. attached by staff)
-        request = Request(family_id=document.family_id, child_id=document.child_id,
-                          kind=RequestKind.document, summary=_summary(document),
-                          document_id=document.id)
-        db.session.add(request)
-        db.session.flush()
-    DecideRequests([request.id], VALIDATE if accept else REFUSE, staff_user_id, reason).run()
-    return document
 
 
 def _check_pending(request: Request) -> str | None:

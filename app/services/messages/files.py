@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 
 from ..documents import store
 from ..errors import ErrorCollector
-from ..upload_checks import CheckedFile, UploadRefused, check_upload
+from ..upload_active import UploadRefused
+from ..upload_checks import CheckedFile, check_upload
 
 FOLDER = "messages"
 MAX_FILES = 3

@@ -34,7 +34,7 @@ from ...models import (
     TransactionState,
 )
 from ...models.base import utcnow
-from ..money import CENT, ZERO, InvoiceBalance, to_money, total  # noqa: F401  (CENT: re-export)
+from ..money import ZERO, InvoiceBalance, to_money, total
 
 #: How each credit movement counts in the family's credit still available.
 _SIGN = {CreditKind.overpayment: 1, CreditKind.allocation: -1, CreditKind.refund: -1}
@@ -52,7 +52,6 @@ def credit_balances(family_ids: Iterable[int]) -> dict[int, Decimal]:
     return {family_id: value for family_id, value in found.items() if value != ZERO}
 
 
-money = to_money  # to remove: the old name, still imported by other modules
 
 
 def invoice_outstanding(invoice: Invoice) -> Decimal:
@@ -71,6 +70,14 @@ def load_invoices(query) -> list[Invoice]:
 def pending_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     minutes = int(current_app.config.get("PAYMENT_PENDING_MINUTES", 20))
     return (now or utcnow()) - dt.timedelta(minutes=minutes)
+
+
+def _retry_at(pending: PaymentTransaction | None) -> dt.datetime | None:
+    """A pending attempt blocks a new one for PAYMENT_PENDING_MINUTES (then abandoned)."""
+    if pending is None:
+        return None
+    minutes = int(current_app.config.get("PAYMENT_PENDING_MINUTES", 20))
+    return pending.created_at + dt.timedelta(minutes=minutes)
 
 
 def live_transactions(invoice_ids: Iterable[int]) -> dict[int, PaymentTransaction]:
@@ -147,6 +154,7 @@ class InvoiceStatus:
     state: str  # issued / payment_pending / paid / cancelled
     direct_debit: bool
     pending: PaymentTransaction | None
+    retry_at: dt.datetime | None = None  # when a pending payment may be tried again (UTC)
 
     @property
     def payable_online(self) -> bool:
@@ -174,6 +182,7 @@ def statuses(invoices: list[Invoice]) -> list[InvoiceStatus]:
             state=balance.state(online_pending=invoice.id in live),
             direct_debit=is_debited(invoice, mandated, debited),
             pending=live.get(invoice.id),
+            retry_at=_retry_at(live.get(invoice.id)),
         ))
     return result
 

@@ -27,7 +27,7 @@ from ...models import Invoice, Payment, PaymentMethod, PaymentTransaction, Trans
 from ...models.base import utcnow
 from ..mail import queue_mail
 from ..money import ZERO, euros, to_money
-from .balance import load_invoices, money, refresh_invoice_state
+from .balance import load_invoices, refresh_invoice_state
 from .balance import statuses as invoice_statuses
 from .credits import record_overpayment
 from .online import PaymentUrls, backend_kind, make_backend, paris_today
@@ -149,7 +149,7 @@ def _paid(txn: PaymentTransaction, response, content: str) -> Notification:
     invoice = db.session.get(Invoice, txn.invoice_id, with_for_update=True)
     left = invoice_statuses(load_invoices(db.session.query(Invoice).filter(
         Invoice.id == invoice.id)))[0].outstanding
-    received = money(txn.amount)
+    received = to_money(txn.amount)
     applied = min(received, max(left, ZERO))
     payment = None
     if applied > ZERO:
@@ -206,8 +206,8 @@ def _mismatch(txn: PaymentTransaction, response, strict: bool) -> str | None:
     amount, reference = _notified(txn.backend, response.bank_data or {})
     if (strict or reference is not None) and reference != txn.reference:
         return f"référence {reference!r} au lieu de {txn.reference!r}"
-    if (strict or amount is not None) and amount != money(txn.amount):
-        return f"montant {amount} au lieu de {money(txn.amount)}"
+    if (strict or amount is not None) and amount != to_money(txn.amount):
+        return f"montant {amount} au lieu de {to_money(txn.amount)}"
     return None
 
 

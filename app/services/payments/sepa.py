@@ -36,7 +36,8 @@ from ...models import (
     SepaMandate,
 )
 from ..calendar import local_now, local_today
-from ..errors import CommandError
+from ..command import BaseCommand
+from ..errors import CommandError, transaction
 from .balance import ZERO, invoice_outstanding, load_invoices, refresh_invoice_state
 
 SCHEMA = "pain.008.001.02"
@@ -180,26 +181,38 @@ def message_id(created: dt.datetime) -> str:
     return f"{created:%Y%m%d%H%M%S}-{secrets.token_hex(6)}"[:35]
 
 
-def create_batch(month: dt.date, collection_date: dt.date, user_id: int | None = None,
-                 today: dt.date | None = None) -> SepaBatch:
-    """Build, validate and record the month's batch; commits. Raises SepaError."""
-    if collection_date <= (today or local_today()):
-        raise SepaError(_l("La date de prélèvement doit être postérieure à aujourd'hui."))
-    debits = due_debits(month, collection_date)
-    if not debits:
-        db.session.rollback()
-        raise SepaError(_l("Aucune facture à prélever pour ce mois à cette date."))
-    message_id, xml = pain008(debits, collection_date)
-    batch = SepaBatch(
-        message_id=message_id, period_start=month.replace(day=1),
-        collection_date=collection_date, created_by_id=user_id, count=len(debits),
-        total=sum((d.amount for d in debits), ZERO), xml=xml.decode("utf-8"),
-    )
-    db.session.add(batch)
-    for debit in debits:
-        _record(batch, debit, collection_date, user_id)
-    db.session.commit()
-    return batch
+@dataclass
+class CreateSepaBatch(BaseCommand):
+    """Build, validate (XSD) and record the month's batch; `run()` returns it. Raises
+    SepaError."""
+
+    month: dt.date
+    collection_date: dt.date
+    user_id: int | None = None
+    today: dt.date | None = None
+
+    def validate(self) -> None:
+        if self.collection_date <= (self.today or local_today()):
+            message = _l("La date de prélèvement doit être postérieure à aujourd'hui.")
+            raise SepaError(message, {"collection_date": message})
+
+    def run(self) -> SepaBatch:
+        self.validate()
+        with transaction():
+            debits = due_debits(self.month, self.collection_date)
+            if not debits:
+                raise SepaError(_l("Aucune facture à prélever pour ce mois à cette date."))
+            message_id, xml = pain008(debits, self.collection_date)
+            batch = SepaBatch(
+                message_id=message_id, period_start=self.month.replace(day=1),
+                collection_date=self.collection_date, created_by_id=self.user_id,
+                count=len(debits), total=sum((d.amount for d in debits), ZERO),
+                xml=xml.decode("utf-8"),
+            )
+            db.session.add(batch)
+            for debit in debits:
+                _record(batch, debit, self.collection_date, self.user_id)
+        return batch
 
 
 def _record(batch: SepaBatch, debit: Debit, collection_date: dt.date,

@@ -47,10 +47,10 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ..billing.fr import euros
-from ..billing.pdf import town_details
+from ..billing.snapshot import town_details
 from ..calendar import local_today
 from ..money import to_money
-from .balance import ZERO, money
+from .balance import ZERO
 
 
 def under_six_cutoff(year: int) -> dt.date:
@@ -85,15 +85,15 @@ def _care_lines(invoice: Invoice) -> list[InvoiceLine]:
 
 def _childcare_share(payment: Payment, invoice: Invoice) -> Decimal:
     """The part of `payment` that paid childcare on its invoice (exact, not rounded)."""
-    total = sum((money(line.amount) for line in invoice.lines), ZERO)
-    care = sum((money(line.amount) for line in _care_lines(invoice)), ZERO)
+    total = sum((to_money(line.amount) for line in invoice.lines), ZERO)
+    care = sum((to_money(line.amount) for line in _care_lines(invoice)), ZERO)
     if total <= ZERO or care <= ZERO:
         return ZERO
     cesu_paid = sum(
-        (money(p.amount) for p in invoice.payments if p.method == PaymentMethod.cesu), ZERO
+        (to_money(p.amount) for p in invoice.payments if p.method == PaymentMethod.cesu), ZERO
     )
     cesu = min(cesu_paid, care)  # CESU never pay more than the care (checked when recorded)
-    amount = money(payment.amount)
+    amount = to_money(payment.amount)
     if payment.method == PaymentMethod.cesu:
         return amount * cesu / cesu_paid
     if total - cesu <= ZERO:
@@ -127,14 +127,14 @@ def certificate_figures(family_id: int, year: int) -> CertificateFigures:
         invoice = payment.invoice
         share = _childcare_share(payment, invoice)
         care_lines = _care_lines(invoice)
-        care = sum((money(line.amount) for line in care_lines), ZERO)
+        care = sum((to_money(line.amount) for line in care_lines), ZERO)
         if share <= ZERO or care <= ZERO:
             continue
         for line in care_lines:
             child = line.child
             if child is None or child.birth_date <= cutoff:
                 continue
-            part = share * money(line.amount) / care
+            part = share * to_money(line.amount) / care
             children[child.id] = child
             exact[child.id] += part
             if payment.method == PaymentMethod.cesu:

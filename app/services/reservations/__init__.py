@@ -5,6 +5,6 @@ written, and `run()` is one transaction. Deadlines and capacity are enforced her
 server; the planning page only mirrors them.
 """
 
-from .errors import CommandError
+from ..errors import CommandError
 
 __all__ = ["CommandError"]

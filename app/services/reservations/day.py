@@ -19,14 +19,10 @@ from ...extensions import db
 from ...models import Attendance, Booking, BookingState, Request, RequestKind, RequestState
 from ...models.base import utcnow
 from ..alerts import alert_family
+from ..calendar import local_now
+from ..command import BaseCommand
 from ..consents.booking import check_consents_for_booking
-from ..deadlines import (
-    ChangeTiming,
-    booking_deadline,
-    cancellation_deadline,
-    change_timing,
-    local_now,
-)
+from ..deadlines import ChangeTiming, booking_deadline, cancellation_deadline, change_timing
 from ..errors import CommandError, transaction
 from .capacity import first_waiting, lock_capacity, seats_taken
 from .enrolment_rules import covers, outside_message
@@ -341,7 +337,7 @@ def absence_for_late_cancellation(booking: Booking) -> None:
     booking.attendance = Attendance.absent_unexcused
 
 
-class ChangeDay:
+class ChangeDay(BaseCommand):
     """A parent's click on one cell: book, cancel, withdraw a request, note, or toggle."""
 
     def __init__(

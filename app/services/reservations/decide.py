@@ -29,10 +29,11 @@ from ...models import (
 from ...models.base import utcnow
 from ..alerts import alert_family
 from ..calendar import local_today
+from ..command import BaseCommand
+from ..errors import CommandError, transaction
 from .capacity import lock_capacity, seats_taken
 from .day import absence_for_late_cancellation, promote_waiting_list
 from .enrolment_rules import apply_enrolment_bounds
-from .errors import CommandError
 from .staleness import stale_reason
 
 VALIDATE, REFUSE = "validate", "refuse"
@@ -135,7 +136,22 @@ _BOOKING_KINDS = {RequestKind.booking, RequestKind.waiting_list, RequestKind.can
                   RequestKind.modification}
 
 
-class DecideRequests:
+def decision_text(request: Request, validated: bool, reason: str) -> tuple[str, str]:
+    """The alert (and mail) of a decision, in full: what, which day, which child, why."""
+    child = request.child.first_name if request.child else None
+    what = (_("« %(summary)s » pour %(child)s", summary=request.summary, child=child) if child
+            else _("« %(summary)s »", summary=request.summary))
+    sent = request.created_at.strftime("%d/%m/%Y") if request.created_at else ""
+    if validated:
+        return (_("Demande acceptée : %(summary)s", summary=request.summary),
+                _("Le service a accepté votre demande %(what)s, envoyée le %(sent)s.",
+                  what=what, sent=sent))
+    return (_("Demande refusée : %(summary)s", summary=request.summary),
+            _("Le service a refusé votre demande %(what)s, envoyée le %(sent)s.\n\n"
+              "Motif : %(reason)s", what=what, sent=sent, reason=reason))
+
+
+class DecideRequests(BaseCommand):
     """Validate or refuse several pending requests at once (the staff queue's actions)."""
 
     def __init__(
@@ -191,15 +207,16 @@ class DecideRequests:
         return []
 
     def run(self) -> list[Request]:
-        try:
-            self.validate()
-            for request in self.requests:
-                self._decide(request)
-            db.session.commit()
-            return self.requests
-        except Exception:
-            db.session.rollback()
-            raise
+        with transaction():
+            return self.apply()
+
+    def apply(self) -> list[Request]:
+        """`validate()` and decide, inside the caller's transaction (a command deciding a
+        request among other changes: `documents.commands.ReviewDocument`)."""
+        self.validate()
+        for request in self.requests:
+            self._decide(request)
+        return self.requests
 
     def _decide(self, request: Request) -> None:
         if request.state != RequestState.pending:
@@ -224,14 +241,7 @@ class DecideRequests:
         request.decided_by_id = self.staff_user_id
         request.decided_at = utcnow()
         db.session.flush()
-        if self.decision == VALIDATE:
-            title = _("Demande acceptée : %(summary)s", summary=request.summary)
-            message = request.summary
-        else:
-            title = _("Demande refusée : %(summary)s", summary=request.summary)
-            message = _(
-                "%(summary)s. Motif : %(reason)s", summary=request.summary, reason=self.reason
-            )
+        title, message = decision_text(request, self.decision == VALIDATE, self.reason)
         alert_family(
             request.family_id, title, message, request_id=request.id, kind="request_decision"
         )

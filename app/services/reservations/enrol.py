@@ -19,8 +19,9 @@ from ...models import (
     ServiceCapacity,
 )
 from ..calendar import local_today
+from ..command import BaseCommand
 from ..dossier.rules import check_dossier_for_enrolment
-from .errors import CommandError
+from ..errors import CommandError
 from .lookup import child_of_family, parse_day
 
 
@@ -48,7 +49,7 @@ def _pending_request(enrolment: Enrolment) -> Request | None:
     )
 
 
-class RequestEnrolment:
+class RequestEnrolment(BaseCommand):
     def __init__(
         self,
         family_id: int,
@@ -132,7 +133,7 @@ class RequestEnrolment:
         return enrolment
 
 
-class RequestEnrolmentChange:
+class RequestEnrolmentChange(BaseCommand):
     """Ask to change (dates, comment) or to cancel (`cancel=True`) a validated enrolment."""
 
     def __init__(

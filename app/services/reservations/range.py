@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ..command import BaseCommand
 from ..deadlines import local_now
+from ..errors import CommandError
 from .day import DayChanger, Outcome, in_locked_transaction
-from .errors import CommandError
 from .lookup import Target, load_target, parse_day
 
 MAX_RANGE_DAYS = 366
@@ -40,7 +41,7 @@ class RangeResult:
         )
 
 
-class ChangeRange:
+class ChangeRange(BaseCommand):
     """Book (or cancel) the given weekdays (0=Monday) of [start, end] for one child and
     service; with `cancel_others`, booked days of the other weekdays are cancelled."""
 

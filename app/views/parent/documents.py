@@ -19,12 +19,9 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...models import Child, DocumentState, DocumentType, FamilyDocument, PublishedDocument
 from ...security.scope import family_clause
-from ...services.documents import (
-    CATEGORIES,
-    missing_documents,
-    published_for_schools,
-)
+from ...services.documents import CATEGORIES
 from ...services.documents.commands import SendFamilyDocument
+from ...services.documents.queries import missing_documents, published_for_schools
 from ...services.errors import CommandError
 from ..downloads import file_response
 from .planning import family_children

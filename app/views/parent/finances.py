@@ -30,12 +30,13 @@ from ...security.scope import current_family_ids, family_clause
 from ...services.billing.pdf import invoice_pdf, pdf_filename
 from ...services.calendar import local_today
 from ...services.errors import CommandError
+from ...services.money import euros
 from ...services.payments import queries as finance_queries
 from ...services.payments.balance import ZERO, family_balance, load_invoices, statuses
 from ...services.payments.commands import IssueTaxCertificates
 from ...services.payments.online import start_payment
 from ..downloads import pdf_response
-from ..formatters import euros, french_date
+from ..formatters import french_date
 from .payment import payment_urls
 
 STATE_ICONS = {

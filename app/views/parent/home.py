@@ -1,4 +1,6 @@
-"""Accueil of the parent space: the family, its children, the news and the latest alerts.
+"""Accueil of the parent space: the family, its children, the news, the latest alerts, the
+structure's information page (staff's « Informations pratiques ») and its published
+documents.
 
 Every query is scoped with `family_clause`; the page costs a fixed number of queries
 whatever the number of children.
@@ -13,13 +15,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Alert, Child, Family, News
+from ...models import Alert, Child, Family, News, PublishedDocument
 from ...security.scope import family_clause
 from ...services.calendar import local_today
+from ...services.documents.queries import published_for_schools
+from ...services.news import structure_info
 from ..home import list_url
 
 NEWS_SHOWN = 5
 ALERTS_SHOWN = 5
+DOCUMENTS_SHOWN = 10
 
 
 def published_news(today: dt.date, limit: int = NEWS_SHOWN) -> list[News]:
@@ -84,6 +89,9 @@ class ParentHomeView(BaseView):
             alerts=alerts,
             alerts_url=list_url("ParentAlertView"),
             menu_weeks=home_menus(children),
+            info=structure_info(),
+            published=published_for_schools({c.school_id for c in children})
+            .options(joinedload(PublishedDocument.school)).limit(DOCUMENTS_SHOWN).all(),
         )
 
 

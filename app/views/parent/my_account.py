@@ -33,21 +33,54 @@ from ...models import (
 )
 from ...security import sessions
 from ...security.scope import children_of
-from ...services import account_changes as changes
+from ...services.account_changes import new_child
+from ...services.account_changes.contact import (
+    FamilyContact,
+    GuardianContact,
+    SetMailPreferences,
+    UpdateFamilyContact,
+    UpdateGuardianContact,
+)
+from ...services.account_changes.queries import describe_change
+from ...services.account_changes.requests import (
+    Health,
+    Person,
+    RequestHealthChange,
+    RequestPersonAdd,
+    RequestPersonRemove,
+    RequestQuotientChange,
+)
 from ...services.accounts import MIN_LENGTH
 from ...services.alerts import MAIL_KINDS
+from ...services.errors import CommandError
 from ...services.login_commands import change_password
 from ...services.money import quotient_on
-from ...services.reservations.errors import CommandError
 from ..public.links import email_confirm_url
 from .planning_grid import family_id, portal_now
 
+FAMILY_CONTACT = ("address", "postal_code", "city", "phone", "email")
+GUARDIAN_CONTACT = ("phone_mobile", "phone_work", "email")
 SENT = _l("Votre demande est envoyée au service, qui la vérifiera.")
 
 
 def _children(family: int) -> list[Child]:
     return children_of(family_ids=[family], options=(
         selectinload(Child.school), selectinload(Child.authorized_persons)))
+
+
+def _ticked(form, name: str) -> bool:
+    return (form.get(name) or "") in ("1", "on", "true", "oui")
+
+
+def _day(text: str | None) -> dt.date | None:
+    """A date typed as AAAA-MM-JJ (the date input's value); None when empty."""
+    if not (text or "").strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        message = _("La date de début de validité n'est pas valide.")
+        raise CommandError(message, {"valid_from": message}) from None
 
 
 def _pending(family: int) -> list[Request]:
@@ -73,25 +106,29 @@ class ParentAccountView(BaseView):
     @has_access
     def contact(self):
         form = self._form("address", "email")
+        contact = FamilyContact(**{name: form.get(name) for name in FAMILY_CONTACT})
         return self._run(lambda family: self._changed(
-            changes.update_family_contact(family, form)), "foyer")
+            UpdateFamilyContact(family, contact).run()), "foyer")
 
     @expose("/responsable", methods=["POST"])
     @has_access
     def guardian(self):
         form = self._form("guardian", "phone_mobile", "email")
-        return self._run(lambda family: self._changed(
-            changes.update_guardian_contact(family, form.get("guardian"), form,
-                                            acting_user_id=current_user.id,
-                                            link_for=email_confirm_url)),
-            "responsables")
+        contact = GuardianContact(**{name: form.get(name) for name in GUARDIAN_CONTACT})
+        return self._run(lambda family: self._changed(UpdateGuardianContact(
+            family, form.get("guardian", type=int), contact, acting_user_id=current_user.id,
+            link_for=email_confirm_url).run()), "responsables")
 
     @expose("/sante", methods=["POST"])
     @has_access
     def health(self):
         form = self._form("child", "diet")
-        return self._run(lambda family: changes.request_health_change(
-            family, form.get("child"), form, current_user.id), "enfants", SENT)
+        health = Health(allergies=form.get("allergies"), has_pai=_ticked(form, "has_pai"),
+                        pai_details=form.get("pai_details"), diet=form.get("diet"),
+                        medical_notes=form.get("medical_notes"))
+        return self._run(lambda family: RequestHealthChange(
+            family, form.get("child", type=int), health, current_user.id).run(), "enfants",
+            SENT)
 
     @expose("/personne", methods=["POST"])
     @has_access
@@ -99,30 +136,49 @@ class ParentAccountView(BaseView):
         form = request.form
         if form.get("remove"):
             def action(family):
-                changes.request_person_remove(family, form.get("remove"), current_user.id)
+                RequestPersonRemove(family, form.get("remove", type=int), current_user.id).run()
         else:
             form = self._form("child", "full_name", "phone")
+            person = Person(full_name=form.get("full_name"),
+                            relationship_label=form.get("relationship_label"),
+                            phone=form.get("phone"), can_pick_up=_ticked(form, "can_pick_up"),
+                            emergency_contact=_ticked(form, "emergency_contact"))
 
             def action(family):
-                changes.request_person_add(family, form.get("child"), form, current_user.id)
+                RequestPersonAdd(family, form.get("child", type=int), person,
+                                 current_user.id).run()
         return self._run(action, "enfants", SENT)
+
+    @expose("/enfant", methods=["POST"])
+    @has_access
+    def declare_child(self):
+        """A child not on the account yet: a request to staff (new_child.DeclareChild)."""
+        form = self._form("first_name", "last_name", "birth_date", "school_id")
+        return self._run(lambda family: new_child.DeclareChild(
+            family, current_user.id, form.get("first_name"), form.get("last_name"),
+            form.get("birth_date"), form.get("school_id"), form.get("class_name", "")).run(),
+            "declarer-enfant", SENT)
 
     @expose("/quotient", methods=["POST"])
     @has_access
     def quotient(self):
         form = self._form("value")
-        return self._run(lambda family: changes.request_quotient_change(
-            family, form, request.files.get("attestation"), current_user.id,
-            portal_now().date()), "quotient",
-            _("Votre attestation est envoyée au service, qui mettra à jour votre quotient "
-              "familial après vérification."))
+
+        def action(family):
+            return RequestQuotientChange(
+                family, form.get("value", type=int), _day(form.get("valid_from")),
+                request.files.get("attestation"), current_user.id, portal_now().date()).run()
+
+        return self._run(action, "quotient", _(
+            "Votre attestation est envoyée au service, qui mettra à jour votre quotient "
+            "familial après vérification."))
 
     @expose("/courriels", methods=["POST"])
     @has_access
     def mail_preferences(self):
         form = self._form("preferences")
-        return self._run(lambda family: changes.set_mail_preferences(
-            family, form.getlist("kinds"), list(MAIL_KINDS)), "courriels",
+        return self._run(lambda family: SetMailPreferences(
+            family, form.getlist("kinds"), list(MAIL_KINDS)).run(), "courriels",
             _("Vos préférences sont enregistrées."))
 
     @expose("/mot-de-passe", methods=["POST"])
@@ -188,10 +244,10 @@ class ParentAccountView(BaseView):
             "parent/account.html",
             family=family_row, children=children, guardians=guardians, quotients=quotients,
             current_qf=quotient_on(quotients, today),
-            pending=[(r, changes.describe_change(r)) for r in pending],
+            pending=[(r, describe_change(r)) for r in pending],
             mail_kinds=[(kind, label, kind not in off) for kind, label in MAIL_KINDS.items()],
             diets=Diet.choices(), errors=errors or [], anchor=anchor, form=request.form,
             today=today, min_length=MIN_LENGTH, persons_model=AuthorizedPerson,
-            date=dt.date,
+            date=dt.date, schools=new_child.schools(),
         )
         return html, 400 if errors else 200

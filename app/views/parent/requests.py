@@ -1,12 +1,20 @@
-"""Inscriptions, réservations (read-only list until the planning), demandes and alertes."""
+"""Inscriptions, réservations (read-only list until the planning), demandes and alertes.
+
+Alertes, Mes demandes and the history of bookings are French pages (parent/alerts.html,
+parent/requests.html, parent/history.html): one card per item, dates in words in Paris time
+(`moment` filter), every household of the login side by side. They stay FAB ModelViews so
+that roles (can_list, can_show, withdraw, mark_read) and the isolation sweep apply: `list`
+and `show` are replaced, FAB's scoped `action_post` still withdraws and marks read.
+"""
 
 from __future__ import annotations
 
-from flask import flash, redirect
-from flask_appbuilder import AppBuilder
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...models import (
@@ -20,9 +28,10 @@ from ...models import (
     RequestKind,
     RequestState,
 )
-from ...security.scope import current_family_ids
+from ...security.scope import current_family_ids, owned
 from ...services.alerts import MarkAlertsRead
 from ...services.errors import CommandError
+from ...services.history import queries as history
 from ...services.reservations.withdraw import WithdrawRequest
 from ..base import ParentModelView, PortalInterface
 from ..formatters import enum_label, french_date
@@ -66,6 +75,23 @@ class ParentBookingView(ParentModelView):
         "attendance": enum_label(Attendance),
     }
 
+    @expose("/list/")
+    @has_access
+    def list(self):
+        listing = history.bookings_of(current_family_ids(),
+                                      history.page_number(request.args.get("page")))
+        return self.render_template("parent/history.html", listing=listing,
+                                    states=BookingState, attendance=Attendance)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        booking = owned(Booking, pk)
+        if booking is None:
+            abort(404)
+        return self.render_template("parent/history.html", listing=history.Listing(
+            [booking], 1, 1, 1), states=BookingState, attendance=Attendance)
+
 
 class ParentRequestView(ParentModelView):
     datamodel = PortalInterface(Request)
@@ -85,6 +111,24 @@ class ParentRequestView(ParentModelView):
         "decided_at": _l("Décidée le"),
     }
     formatters_columns = {"kind": enum_label(RequestKind), "state": enum_label(RequestState)}
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        listing = history.requests_of(current_family_ids(),
+                                      history.page_number(request.args.get("page")))
+        return self.render_template("parent/requests.html", listing=listing, kinds=RequestKind,
+                                    states=RequestState, single=None)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = owned(Request, pk)
+        if item is None:
+            abort(404)
+        listing = history.Listing([item], 1, 1, 1)
+        return self.render_template("parent/requests.html", listing=listing, kinds=RequestKind,
+                                    states=RequestState, single=item)
 
     @action(
         "withdraw",
@@ -106,7 +150,7 @@ class ParentRequestView(ParentModelView):
 
 class ParentAlertView(ParentModelView):
     datamodel = PortalInterface(Alert)
-    base_permissions = {"can_list", "can_show", "mark_read"}
+    base_permissions = {"can_list", "can_show", "mark_read", "can_mark_all_read"}
     list_title = show_title = _l("Mes alertes")
     list_columns = ["created_at", "title", "read_at"]
     show_columns = ["created_at", "title", "message", "read_at"]
@@ -118,6 +162,35 @@ class ParentAlertView(ParentModelView):
         "read_at": _l("Lue le"),
     }
 
+    @expose("/list/")
+    @has_access
+    def list(self):
+        family_ids = current_family_ids()
+        listing = history.alerts_of(family_ids, history.page_number(request.args.get("page")))
+        return self.render_template("parent/alerts.html", listing=listing,
+                                    unread_ids=history.unread_alert_ids(family_ids))
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Opening an alert marks it read (MarkAlertsRead, the family's own only)."""
+        alert = owned(Alert, pk)
+        if alert is None:
+            abort(404)
+        MarkAlertsRead([alert.id], current_family_ids()).run()
+        return self.render_template("parent/alerts_show.html", alert=alert)
+
+    @expose("/tout-lu", methods=["POST"])
+    @has_access
+    def mark_all_read(self):
+        """Marks the unread alerts the page listed (posted `rowid`s), the family's only: one
+        arrived since stays unread."""
+        ids = [int(i) for i in request.form.getlist("rowid") if i.isdigit()]
+        count = MarkAlertsRead(ids, current_family_ids()).run()
+        flash(ngettext("%(num)d alerte marquée comme lue.", "%(num)d alertes marquées comme lues.",
+                       count), "success")
+        return redirect(url_for(".list"))
+
     @action("mark_read", _l("Marquer comme lue"), icon="fa-check", single=False)
     def mark_read(self, items):
         items = items if isinstance(items, list) else [items]
@@ -126,6 +199,10 @@ class ParentAlertView(ParentModelView):
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from ...services.links import provide
+
+    provide("alert", lambda pk, _external: url_for("ParentAlertView.show", pk=pk,
+                                                   _external=_external))
     bookings = {"category": "ParentBookings", "category_label": _l("Mes réservations")}
     # The planning and the Inscriptions page come first; these lists are the history.
     appbuilder.add_view(

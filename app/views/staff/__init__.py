@@ -21,7 +21,9 @@ def register(appbuilder: AppBuilder) -> None:
         finance,  # tariffs, invoices, credit notes, payments, SEPA mandates (FAB lists)
         gdpr,  # anonymising a family (RGPD)
         home,
+        imports,  # families from the previous system (CSV / XLSX)
         jobs,  # background jobs: progress bar, report, retry
+        mailings,  # one message to the families chosen (publipostage)
         menu_views,  # menus, caterer import, kitchens, children's allergens
         messages,  # the families' conversations with the service
         news,
@@ -29,10 +31,13 @@ def register(appbuilder: AppBuilder) -> None:
         payments,  # accounts and payments, unpaid list and reminders
         queue,  # the request queue
         schools,
+        state_reports,  # CAF hours of presence, « cantine à 1 € » claim
         state_services,  # FranceConnect links, QF by API Particulier
+        structure_info,
     )
 
-    for module in (home, families, bookings, queue, attendance, finance, billing, payments,
-                   payment_batches, documents, accounts, news, messages, consents, dossier,
-                   state_services, schools, audit, gdpr, menu_views, jobs):
+    for module in (home, families, imports, bookings, queue, attendance, finance, billing,
+                   payments, payment_batches, state_reports, documents, accounts, news,
+                   structure_info, mailings, messages, consents, dossier, state_services,
+                   schools, audit, gdpr, menu_views, jobs):
         module.register(appbuilder)

@@ -25,10 +25,16 @@ from ...security.manager import PortalSecurityManager
 from ...services import documents as docs
 from ...services.accounts import account_state, open_invitation, paris_time
 from ...services.calendar import local_today
-from ...services.documents.commands import PublishDocument
+from ...services.documents import queries as doc_queries
+from ...services.documents.commands import PublishDocument, ReviewDocument
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
-from ...services.onboarding import InviteGuardian, onboard_family
+from ...services.onboarding import (
+    FAMILY_FIELDS,
+    GUARDIAN_FIELDS,
+    InviteGuardian,
+    OnboardFamily,
+)
 from ..downloads import file_response
 from .common import PortalStaffView, add_menu_view, labels
 
@@ -160,11 +166,10 @@ class StaffOnboardingView(BaseView):
         errors: list[str] = []
         if request.method == "POST":
             form = request.form
-            guardians = [{k: form.get(f"g{i}_{k}") for k in
-                          ("first_name", "last_name", "relationship_label", "email",
-                           "phone_mobile")} for i in (1, 2)]
+            guardians = [{k: form.get(f"g{i}_{k}") for k in GUARDIAN_FIELDS} for i in (1, 2)]
             try:
-                family = onboard_family(form, guardians, bool(form.get("invite")), _staff_id())
+                family = OnboardFamily({k: form.get(k) for k in FAMILY_FIELDS}, guardians,
+                                       bool(form.get("invite")), _staff_id()).run()
             except CommandError as refused:
                 errors = refused.messages
             else:
@@ -201,13 +206,12 @@ class StaffDocumentReviewView(PortalStaffView):
     def review(self, pk: int):
         accept = request.form.get("decision") == "accept"
         try:
-            docs.review_document(
+            ReviewDocument(
                 pk, accept, _staff_id(), reason=request.form.get("reason"),
                 valid_from=_date(request.form.get("valid_from")),
                 valid_until=_date(request.form.get("valid_until")),
-            )
+            ).run()
         except CommandError as refused:
-            db.session.rollback()
             for message in refused.messages:
                 flash(message, "danger")
             return redirect(url_for(".show", pk=pk), 303)
@@ -246,12 +250,12 @@ class StaffMissingDocumentsView(BaseView):
     def list(self):
         page = max(request.args.get("page", 0, type=int), 0)
         today = local_today()
-        query = docs.families_missing_query(today)
+        query = doc_queries.families_missing_query(today)
         rows = db.session.execute(query.limit(self.page_size + 1)
                                   .offset(page * self.page_size)).all()
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
-        states = docs.missing_states([(f.id, t.id) for f, t in rows], today)
+        states = doc_queries.missing_states([(f.id, t.id) for f, t in rows], today)
         return self.render_template(
             "staff/documents_missing.html", page=page, has_next=has_next, today=today,
             rows=[(family, doc_type, states.get((family.id, doc_type.id), ("missing", None)))

@@ -24,9 +24,9 @@ from ...services import attendance as svc
 from ...services import kitchen
 from ...services.absences import declared_absences, reason_text
 from ...services.calendar import OpeningCalendar, school_year_containing
+from ...services.errors import CommandError
 from ...services.menus.check import allergen_conflicts
 from ...services.menus.check import conflicts_by_child as menu_conflicts
-from ...services.reservations.errors import CommandError
 from ..parent.planning_grid import portal_now
 from .common import PortalStaffView, add_menu_view
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import BillingRun, BillingRunState, Invoice
-from ...services.billing.credit_notes import create_credit_note
+from ...services.billing.credit_notes import CreateCreditNote
 from ...services.billing.fr import euros, today
 from ...services.billing.pdf import invoice_pdf, pdf_filename
 from ...services.billing.run import fail_run, start_run
@@ -169,8 +169,8 @@ class FinanceCreditNoteIssueView(BaseView):
             form = {"amount": request.form.get("amount", ""),
                     "reason": request.form.get("reason", "")}
             try:
-                note = create_credit_note(invoice.id, form["amount"], form["reason"],
-                                          user_id=_user_id())
+                note = CreateCreditNote(invoice.id, form["amount"], form["reason"],
+                                        user_id=_user_id()).run()
             except CommandError as exc:
                 flash(exc.message, "danger")
             else:

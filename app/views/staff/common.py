@@ -18,8 +18,9 @@ from wtforms import BooleanField, DecimalField, SelectField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ...extensions import db
+from ...services.money import euros
 from ..base import StaffModelView, csv_value
-from ..formatters import enum_label, euros, french_date
+from ..formatters import enum_label, french_date
 
 #: Routes a read-only view keeps (an issued invoice is never edited).
 READ_ONLY_ROUTES = {"list", "show", "csv"}

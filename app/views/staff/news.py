@@ -1,4 +1,8 @@
-"""Communication: the actualités shown on the parents' home page."""
+"""Communication: the actualités shown on the parents' home page.
+
+FAB declares the list and the forms; saving and deleting are the commands of
+`app.services.news` (`SaveNews`, `DeleteNews`), run by `NewsInterface` in place of FAB's own
+commit."""
 
 from __future__ import annotations
 
@@ -8,12 +12,25 @@ from flask_babel import lazy_gettext as _l
 
 from ...models import News
 from ...services.errors import CommandError
-from ...services.news import check_news_dates
+from ...services.news import DeleteNews, SaveNews
 from .common import PortalStaffView, add_menu_view, labels, reject
 
 
+class NewsInterface(SQLAInterface):
+    """FAB's data interface for news: the commands write, FAB never commits."""
+
+    def add(self, item: News, commit: bool = True) -> None:
+        SaveNews(item).run()
+
+    def edit(self, item: News, commit: bool = True) -> None:
+        SaveNews(item).run()
+
+    def delete(self, item: News, commit: bool = True) -> None:
+        DeleteNews(item).run()
+
+
 class StaffNewsView(PortalStaffView):
-    datamodel = SQLAInterface(News)
+    datamodel = NewsInterface(News)
     route_base = "/gestion/actualites"
     list_title = _l("Actualités")
     show_title = _l("Fiche actualité")
@@ -33,16 +50,17 @@ class StaffNewsView(PortalStaffView):
     show_columns = add_columns
 
     def pre_add(self, item: News) -> None:
-        _check_news(item)
         item.created_by_id = self.current_user_id()
+        _check_news(item)
 
     def pre_update(self, item: News) -> None:
         _check_news(item)
 
 
 def _check_news(item: News) -> None:
-    try:  # app.services.news: the rule of the dates
-        check_news_dates(item.published_on, item.unpublished_on)
+    """Refuse the form with every problem before FAB goes on (nothing is written)."""
+    try:
+        SaveNews(item).validate()
     except CommandError as refused:
         reject(refused.message)
 

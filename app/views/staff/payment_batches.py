@@ -17,10 +17,11 @@ from ...extensions import db
 from ...models import SepaBatch, TaxCertificate
 from ...services.calendar import local_today
 from ...services.errors import CommandError
+from ...services.money import euros
 from ...services.payments.commands import LaunchTaxCertificates
-from ...services.payments.sepa import create_batch, default_collection_date
+from ...services.payments.sepa import CreateSepaBatch, default_collection_date
 from ...services.payments.tax_certificate import certificate_years
-from ..formatters import euros, french_date
+from ..formatters import french_date
 from .common import add_menu_view
 from .request_args import PAGE_SIZE
 from .request_args import day as _date
@@ -77,7 +78,7 @@ class FinanceSepaBatchView(BaseView):
             flash(_("Choisissez le mois des factures et la date de prélèvement."), "danger")
             return redirect(url_for(".list"))
         try:
-            batch = create_batch(month, collection, user_id=_user_id())
+            batch = CreateSepaBatch(month, collection, user_id=_user_id()).run()
         except CommandError as refused:
             flash(str(refused), "danger")
             return redirect(url_for(".list"))

@@ -35,6 +35,7 @@ from ...models import (
 )
 from ...services.calendar import local_today
 from ...services.errors import CommandError
+from ...services.money import euros
 from ...services.payments.balance import (
     ZERO,
     family_balances,
@@ -45,7 +46,7 @@ from ...services.payments.balance import (
 from ...services.payments.commands import RecordPayment
 from ...services.payments.credits import RefundCredit, credit_balance, movements
 from ...services.payments.offline import STAFF_METHODS, cesu_cap, pending_online, pending_text
-from ..formatters import euros, french_date
+from ..formatters import french_date
 from .common import add_menu_view
 from .request_args import PAGE_SIZE
 from .request_args import day as _date

@@ -37,8 +37,8 @@ from ...models import (
     School,
     Service,
 )
+from ...services.errors import CommandError
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
-from ...services.reservations.errors import CommandError
 from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
 from ..base import PortalInterface

@@ -132,19 +132,23 @@ class StaffServiceView(PortalStaffView):
         "description": _l("Description"),
         "capacities": _l("Capacités"),
         "last_seats_threshold": _l("« Dernières places » à partir de (places restantes)"),
+        "slot_start": _l("Début du créneau (HH:MM)"),
+        "slot_end": _l("Fin du créneau (HH:MM, heures de présence déclarées à la CAF)"),
     })
     enum_columns = {
         "kind": ServiceKind,
         "booking_deadline_kind": DeadlineKind,
         "cancel_deadline_kind": DeadlineKind,
     }
-    formatters_columns = {"booking_deadline_time": _time, "cancel_deadline_time": _time}
+    formatters_columns = {"booking_deadline_time": _time, "cancel_deadline_time": _time,
+                          "slot_start": _time, "slot_end": _time}
     list_columns = ["code", "name", "kind", "is_childcare", "manual_validation", "active"]
     search_columns = ["code", "name", "kind", "is_childcare", "manual_validation", "active"]
     base_order = ("name", "asc")
     show_fieldsets = [
         (_l("Service"), {"fields": ["code", "name", "kind", "description", "is_childcare",
                                     "manual_validation", "active", "last_seats_threshold"]}),
+        (_l("Créneau"), {"fields": ["slot_start", "slot_end"]}),
         (_l("Délai de réservation"), {"fields": ["booking_deadline_kind",
                                                  "booking_deadline_value",
                                                  "booking_deadline_time"]}),
@@ -152,7 +156,7 @@ class StaffServiceView(PortalStaffView):
                                                "cancel_deadline_time"]}),
     ]
     add_columns = ["code", "name", "kind", "description", "is_childcare", "manual_validation",
-                   "active", "last_seats_threshold", *_DEADLINE_LABELS]
+                   "active", "last_seats_threshold", "slot_start", "slot_end", *_DEADLINE_LABELS]
     edit_columns = add_columns
     related_views = [StaffServiceCapacityView, StaffClosureView, FinanceTariffView]
 
