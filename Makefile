@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export FLASK_APP := run.py
 
-.PHONY: run test install demo lint translations clean-db screenshots
+.PHONY: run test install demo lint translations clean-db prod-check screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ demo: install
 ## The whole test suite (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The production stack on loopback (PostgreSQL database portail_prodcheck, redis-server,
+## gunicorn, Celery worker and beat, aiosmtpd) and a smoke test; stops and cleans up.
+prod-check: install
+	$(BIN)/python deploy/prod_check.py
 
 lint: install
 	$(BIN)/ruff check app tests bench config.py run.py

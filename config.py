@@ -144,6 +144,13 @@ class Config:
     # Cheques are made out to the town's public accountant.
     PORTAL_CHEQUE_PAYEE = os.environ.get("PORTAL_CHEQUE_PAYEE", "Trésor public")
     PORTAL_UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
+    # Issued invoices, credit notes and attestations: their PDF is rendered once, at issue
+    # (Celery workers, in chunks), stored under PORTAL_UPLOAD_DIR/pdf with its SHA-256.
+    PORTAL_PDF_AT_ISSUE = _bool("PORTAL_PDF_AT_ISSUE", True)
+    PORTAL_PDF_CHUNK = int(os.environ.get("PORTAL_PDF_CHUNK", "25"))
+    PORTAL_PDF_FONT_DIR = os.environ.get("PORTAL_PDF_FONT_DIR", str(BASE_DIR / "app" / "fonts"))
+    # Staff lists count at most this many rows (« plus de 10 000 »): cheap on large tables.
+    PORTAL_LIST_COUNT_CAP = int(os.environ.get("PORTAL_LIST_COUNT_CAP", "10000"))
     CSV_EXPORT_MAX_ROWS = int(os.environ.get("CSV_EXPORT_MAX_ROWS", "100000"))
     # A fixed "now" (ISO datetime, Paris local time) for tests and demos: deadlines are
     # computed against it instead of the clock. Never honoured in production.
@@ -223,6 +230,8 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SUPPRESS_SEND = True
     REDIS_URL = ""
+    # Tests that check the PDFs at issue turn this on (rendering costs ~0.1 s a document).
+    PORTAL_PDF_AT_ISSUE = False
     # The State's services: off unless a test starts the stand-ins (tests/state/).
     FRANCECONNECT_ENABLED = False
     API_PARTICULIER_TOKEN = ""

@@ -53,6 +53,7 @@ def init_celery(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery.Task = AppContextTask
+    celery.flask_app = app  # signal handlers (the worker's first heartbeat) need it
     app.extensions["celery"] = celery
     return celery
 

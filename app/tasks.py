@@ -2,8 +2,10 @@
 module when it starts; a worker imports it through `app.worker`):
 
 - `portal.ping`: health check of the worker;
+- `portal.heartbeat` (beat, and when a worker starts): the worker heartbeat `/sante` reads;
 - `portal.send_mail`, `portal.flush_mails` (beat): `app.services.mail_tasks`;
 - `portal.billing_run`: `app.services.billing.tasks`;
+- `portal.pdf_chunk` (issued PDFs, a chunk per task): `app.services.billing.pdf_tasks`;
 - `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`
   (the families' import runs as one: `app.services.family_import.jobs`);
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
@@ -19,10 +21,16 @@ own domain's tasks module; they never import this module.
 
 from __future__ import annotations
 
+import logging
+
+from celery.signals import worker_ready
+
 from .celery_app import add_beat, celery, init_celery
 from .services import mail_tasks
 from .services.api_particulier import tasks as qf_tasks
+from .services.billing import pdf_tasks
 from .services.billing import tasks as billing_tasks
+from .services.health import HEARTBEAT_EVERY, beat
 from .services.jobs import tasks as job_tasks
 from .services.mail_tasks import MAIL_FLUSH_EVERY, MAIL_MAX_RETRIES, flush_mails, send_mail
 from .services.menus import tasks as menu_tasks
@@ -30,8 +38,8 @@ from .services.payments import tasks as payment_tasks
 
 __all__ = [
     "MAIL_FLUSH_EVERY", "MAIL_MAX_RETRIES", "billing_tasks", "celery", "flush_mails",
-    "gdpr_retention", "init_celery", "job_tasks", "mail_tasks", "menu_tasks", "payment_tasks",
-    "ping",
+    "gdpr_retention", "init_celery", "job_tasks", "mail_tasks", "menu_tasks", "pdf_tasks",
+    "payment_tasks", "ping",
     "qf_tasks", "request_reset", "send_mail",
 ]
 
@@ -40,6 +48,27 @@ __all__ = [
 def ping() -> str:
     """Health check of the worker (and of eager mode in tests)."""
     return "pong"
+
+
+@celery.task(name="portal.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """The worker is alive: `/sante` (app.services.health) checks its age."""
+    from .services.health import beat
+
+    beat()
+
+
+add_beat("portal-heartbeat", "portal.heartbeat", HEARTBEAT_EVERY)
+
+
+@worker_ready.connect
+def _first_heartbeat(sender=None, **_kwargs) -> None:
+    """A starting worker is healthy at once, not after the first beat."""
+    try:
+        with celery.flask_app.app_context():
+            beat()
+    except Exception:  # never keep a worker from starting
+        logging.getLogger(__name__).exception("Heartbeat initial impossible")
 
 
 @celery.task(name="portal.gdpr_retention")

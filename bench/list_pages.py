@@ -4,6 +4,12 @@ parent home, for a small town and a big one, in the same run, as a ratio.
     .venv/bin/python -m bench.list_pages                 # N = 100 and 2000, SQLite files
     .venv/bin/python -m bench.list_pages --sizes 100 2000 --repeat 21
     .venv/bin/python -m bench.list_pages --builder own   # skip `flask portal demo`
+    .venv/bin/python -m bench.list_pages --postgres --sizes 100 2000   # on PostgreSQL
+
+The staff lists (families, bookings, invoices, requests) are also compared with a bare FAB
+list of the same app (`BareBookingView`: FAB's own ModelView on bookings, same columns and
+order, none of the portal's formatters, eager loads or bounded count): « vs bare » is the
+big town's page time over the bare list's in that town (issue 13's goal: <= 2, flat).
 
 The town is built by `flask portal demo --families N` when that command has the option,
 otherwise by the small builder below. Pages are served by the Flask test client (no network),
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +33,8 @@ from pathlib import Path
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_migrate import upgrade
 from sqlalchemy import Engine, event, insert, select
 
@@ -43,10 +52,26 @@ from app.models import (  # noqa: E402
     School,
     family_child,
 )
-from app.security.roles import AGENT, PARENT  # noqa: E402
+from app.security.roles import ADMIN, PARENT  # noqa: E402
 
 PASSWORD = "Bench-Motdepasse-2026"
-PAGES = {"staff families list": "StaffFamilyView.list", "parent home": "ParentHomeView.index"}
+PAGES = {"staff families list": "StaffFamilyView.list",
+         "staff bookings list": "StaffBookingView.list",
+         "staff invoices list": "FinanceInvoiceView.list",
+         "staff requests list": "StaffRequestView.list",
+         "bare FAB bookings list": "BareBookingView.list",
+         "parent home": "ParentHomeView.index"}
+BARE = "bare FAB bookings list"
+
+
+class BareBookingView(ModelView):
+    """FAB's plain list of bookings: the baseline a staff list is compared with."""
+
+    datamodel = SQLAInterface(Booking)
+    route_base = "/bench/bare-bookings"
+    list_columns = ["day", "child", "service", "school", "family", "state", "attendance"]
+    base_order = ("day", "desc")
+    page_size = 25
 
 
 @dataclass
@@ -58,6 +83,7 @@ class Measure:
 def build_app(database_url: str) -> Flask:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL="")
     with app.app_context():
+        app.appbuilder.add_view_no_menu(BareBookingView())
         upgrade()
         app.appbuilder.sm.create_roles()
         app.appbuilder.add_permissions(update_perms=True)
@@ -109,7 +135,7 @@ def bench_users(app: Flask) -> tuple[str, str]:
     with app.app_context():
         sm = app.appbuilder.sm
         sm.add_user("bench-agent", "Banc", "Agent", "bench-agent@example.org",
-                    sm.find_role(AGENT), password=PASSWORD)
+                    sm.find_role(ADMIN), password=PASSWORD)  # every list, the bare one too
         guardian = db.session.execute(
             select(Guardian).where(Guardian.user_id.is_not(None)).order_by(Guardian.id)
         ).scalars().first()
@@ -165,8 +191,19 @@ def probe(app: Flask, username: str, endpoint: str) -> Probe:
         return Probe(client, url, db.engine)
 
 
-def build_town(families: int, builder: str, workdir: Path) -> dict[str, Probe]:
-    app = build_app(f"sqlite:///{workdir / f'town-{families}.db'}")
+def database_url(families: int, workdir: Path, postgres: bool) -> str:
+    if not postgres:
+        return f"sqlite:///{workdir / f'town-{families}.db'}"
+    name = f"portail_bench_list_{families}"
+    pg = ["-h", "127.0.0.1", "-U", "postgres"]
+    subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
+    subprocess.run(["createdb", *pg, name], check=True)
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def build_town(families: int, builder: str, workdir: Path,
+               postgres: bool = False) -> dict[str, Probe]:
+    app = build_app(database_url(families, workdir, postgres))
     use_demo = builder == "demo" or (builder == "auto" and demo_supports_families(app))
     start = time.perf_counter()
     if use_demo:
@@ -182,8 +219,8 @@ def build_town(families: int, builder: str, workdir: Path) -> dict[str, Probe]:
           f"{'flask portal demo' if use_demo else 'bench builder'} in {built:.1f}s)",
           file=sys.stderr)
     agent, parent = bench_users(app)
-    users = {"staff families list": agent, "parent home": parent}
-    return {page: probe(app, users[page], endpoint) for page, endpoint in PAGES.items()}
+    return {page: probe(app, parent if page == "parent home" else agent, endpoint)
+            for page, endpoint in PAGES.items()}
 
 
 def main() -> None:
@@ -191,22 +228,27 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[100, 2000], metavar=("SMALL", "BIG"))
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--builder", choices=["auto", "demo", "own"], default="auto")
+    parser.add_argument("--postgres", action="store_true",
+                        help="towns in PostgreSQL databases portail_bench_list_N (127.0.0.1)")
     args = parser.parse_args()
     small, big = args.sizes
     with tempfile.TemporaryDirectory(prefix="portail-bench-") as tmp:
-        towns = {n: build_town(n, args.builder, Path(tmp)) for n in (small, big)}
+        towns = {n: build_town(n, args.builder, Path(tmp), args.postgres) for n in (small, big)}
         # Interleaved (small, big, small, big…) so a busy machine slows both towns alike.
         for page in PAGES:
             for _ in range(args.repeat):
                 for n in (small, big):
                     towns[n][page].hit()
     results = {n: {page: towns[n][page].result() for page in PAGES} for n in (small, big)}
-    print(f"\n| page | N={small} (ms) | N={big} (ms) | ratio | SQL N={small} | SQL N={big} |")
-    print("|---|---:|---:|---:|---:|---:|")
+    bare = results[big][BARE].median_ms
+    print(f"\n| page | N={small} (ms) | N={big} (ms) | ratio | vs bare (N={big}) "
+          f"| SQL N={small} | SQL N={big} |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for page in PAGES:
         a, b = results[small][page], results[big][page]
         print(f"| {page} | {a.median_ms:.1f} | {b.median_ms:.1f} | "
-              f"{b.median_ms / a.median_ms:.2f} | {a.queries} | {b.queries} |")
+              f"{b.median_ms / a.median_ms:.2f} | {b.median_ms / bare:.2f} | {a.queries} | "
+              f"{b.queries} |")
 
 
 if __name__ == "__main__":

@@ -215,6 +215,8 @@ NOT_REFUSALS = {
     "app/services/api_particulier/client.py:ApiParticulierError":
         "the state's API failed (kind, retryable); its commands raise CommandError",
     "app/services/upload_active.py:_Active": "an internal signal of the scan",
+    "app/services/issued_pdfs.py:StoredPdfError":
+        "a stored PDF is missing or altered; caught inside, the PDF is rendered again",
 }
 
 

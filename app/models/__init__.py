@@ -32,6 +32,7 @@ from .invoice import (
     PaymentMethod,
     SepaMandate,
 )
+from .issued_pdf import IssuedPdf
 from .job import Job, JobState
 from .login import LoginAddressFailure, LoginState, attach_to_user
 from .mail import MailAttachment, MailState, OutgoingMail
@@ -75,6 +76,7 @@ attach_to_user()  # user.login_state, once every model is defined
 
 __all__ = [
     "AccountToken",
+    "IssuedPdf",
     "LoginAddressFailure",
     "LoginState",
     "TokenPurpose",

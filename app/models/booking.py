@@ -107,6 +107,7 @@ class Booking(TimestampMixin, Model):
         UniqueConstraint("child_id", "service_id", "day", name="uq_booking_child_service_day"),
         Index("ix_booking_service_school_day_state", "service_id", "school_id", "day", "state"),
         Index("ix_booking_family_day", "family_id", "day"),
+        Index("ix_booking_day", "day"),  # the staff list's default order (day DESC)
     )
     id = Column(Integer, primary_key=True)
     family_id = Column(Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False)

@@ -76,7 +76,7 @@ class Invoice(Model):
     number = Column(String(20), unique=True, nullable=False)  # FAC-2026-000001
     family_id = Column(Integer, ForeignKey("family.id"), nullable=False, index=True)
     period_start = Column(Date, nullable=False)  # first day of the billed month
-    issued_on = Column(Date, nullable=False)
+    issued_on = Column(Date, nullable=False, index=True)  # the staff list's order
     due_on = Column(Date, nullable=False)
     total = Column(Money, nullable=False)
     state = Column(String(16), nullable=False, default=InvoiceState.issued, index=True)
@@ -123,7 +123,7 @@ class CreditNote(Model):
     number = Column(String(20), unique=True, nullable=False)  # AV-2026-000001
     invoice_id = Column(Integer, ForeignKey("invoice.id"), nullable=False, index=True)
     family_id = Column(Integer, ForeignKey("family.id"), nullable=False, index=True)
-    issued_on = Column(Date, nullable=False)
+    issued_on = Column(Date, nullable=False, index=True)  # the staff list's order
     amount = Column(Money, nullable=False)
     reason = Column(Text, nullable=False)
     created_by_id = user_fk()
@@ -143,7 +143,7 @@ class Payment(Model):
     invoice_id = Column(Integer, ForeignKey("invoice.id"), index=True)
     amount = Column(Money, nullable=False)
     method = Column(String(16), nullable=False)
-    received_on = Column(Date, nullable=False)
+    received_on = Column(Date, nullable=False, index=True)  # the staff list's order
     reference = Column(String(120))  # cheque number, PayFiP transaction id…
     comment = Column(Text)
     recorded_by_id = user_fk()

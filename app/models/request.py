@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from .base import LabelledEnum, Model, user_fk, utcnow
@@ -55,6 +55,8 @@ class Request(Model):
     """Every family request: who, what, old → new, state, reason, decided by / at."""
 
     __tablename__ = "family_request"
+    # The queue (pending, oldest first) and the decided list (latest first), by index.
+    __table_args__ = (Index("ix_family_request_state_created_at", "state", "created_at"),)
     id = Column(Integer, primary_key=True)
     family_id = Column(
         Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
@@ -72,7 +74,7 @@ class Request(Model):
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     reason = Column(Text)  # refusal reason, shown to the family
     decided_by_id = user_fk()
-    decided_at = Column(DateTime)
+    decided_at = Column(DateTime, index=True)
 
     family = relationship("Family")
     child = relationship("Child")
@@ -97,7 +99,7 @@ class Alert(Model):
     request_id = Column(Integer, ForeignKey("family_request.id", ondelete="SET NULL"))
     title = Column(String(200), nullable=False)
     message = Column(Text)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     read_at = Column(DateTime)
     mailed = Column(Boolean, nullable=False, default=False)
 

@@ -108,9 +108,22 @@ class PortalSecurityManager(SecurityManager):
 
     # -- sessions -----------------------------------------------------------------------
     def load_user(self, pk):
-        """Every request: the login is active and the cookie's session is still live."""
-        user = super().load_user(pk)
-        if user is None:
+        """Every request: the login is active and the cookie's session is still live. The
+        user, its roles and groups in one statement (FAB's default takes three)."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        from ..extensions import db
+
+        model = self.user_model
+        try:
+            user = db.session.scalars(
+                select(model).where(model.id == int(pk))
+                .options(joinedload(model.roles), joinedload(model.groups))
+            ).unique().first()
+        except (TypeError, ValueError):
+            return None
+        if user is None or not user.is_active:
             return None
         if not sessions.still_valid(user):
             sessions.end()

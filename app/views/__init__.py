@@ -7,7 +7,7 @@ from flask_appbuilder import AppBuilder
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    from . import formatters, franceconnect, home, parent, public, staff
+    from . import formatters, franceconnect, health, home, parent, public, staff
 
     formatters.register_filters(current_app)
     home.register(appbuilder)
@@ -15,3 +15,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     parent.register(appbuilder)
     public.register(appbuilder)
     franceconnect.register(appbuilder)
+    health.register(appbuilder)

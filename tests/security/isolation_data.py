@@ -95,7 +95,7 @@ def build_family(marker: str, username: str, school, service, doc_type) -> Famil
 # --- Payments (tests/payments): an online payment attempt and an attestation fiscale, so
 # that the sweep tries the Finances routes with the other family's ids. ---
 def _add_payment_rows(rows: FamilyRows, fam, invoice, marker: str) -> None:
-    from app.models import PaymentTransaction, TaxCertificate
+    from app.models import CreditNote, PaymentTransaction, TaxCertificate
 
     attempt = PaymentTransaction(invoice=invoice, family=fam, backend="dummy",
                                  reference=f"REF{marker}", transaction_id=f"txn-{marker}",
@@ -104,9 +104,12 @@ def _add_payment_rows(rows: FamilyRows, fam, invoice, marker: str) -> None:
     certificate = TaxCertificate(family=fam, year=2025, total=Decimal("12.34"),
                                  details=f'[{{"name": "{marker}"}}]',
                                  pdf=f"%PDF-1.4 {marker}".encode())
-    db.session.add_all([attempt, certificate])
+    note = CreditNote(number=f"AV-{marker}", invoice=invoice, family=fam,
+                      issued_on=invoice.issued_on, amount=Decimal("1.00"),
+                      reason=f"Avoir {marker}")
+    db.session.add_all([attempt, certificate, note])
     db.session.commit()
-    for obj in (attempt, certificate):
+    for obj in (attempt, certificate, note):
         _add(rows, obj)
 
 

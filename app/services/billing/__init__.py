@@ -6,7 +6,9 @@ Entry points:
 - `start_run` / `execute_run` and the Celery task `portal.billing_run` (tasks.py): the
   manager's run with progress; `flask portal billing run --month 2026-09` (cli.py);
 - `CreateCreditNote(invoice_id, amount, reason).run()` (credit_notes.py);
-- `invoice_pdf(invoice) -> bytes`, `pdf_filename(invoice)` (pdf.py; the views send it with
-  `app.views.downloads.pdf_response`);
+- `invoice_pdf(invoice)` / `credit_note_pdf(note) -> bytes` render (pdf.py); the downloads
+  serve `issued_invoice_pdf` / `issued_credit_note_pdf`: rendered once at issue by
+  `portal.pdf_chunk` tasks (pdf_tasks.py), stored with their SHA-256
+  (app.services.issued_pdfs), sent with `app.views.downloads.pdf_response`;
 - what an invoice still owes: `app.services.money.InvoiceBalance`.
 """

@@ -23,6 +23,7 @@ from ..money import parse_amount as parse_money
 from ..payments.balance import refresh_invoice_state
 from .fr import euros, today
 from .numbering import CREDIT_NOTE_PREFIX, next_number
+from .pdf_tasks import queue_pdfs
 from .snapshot import freeze_credit_note
 
 
@@ -78,6 +79,7 @@ class CreateCreditNote(BaseCommand):
             freeze_credit_note(note)
             # One rule for the invoice's state (credit notes, payments, online attempts).
             refresh_invoice_state(invoice)
+        queue_pdfs("credit_note", [note])  # after the commit: rendered once, by a worker
         return note
 
 

@@ -15,13 +15,15 @@ from flask import current_app
 from flask_babel import force_locale
 from xhtml2pdf import pisa
 
-from ...models import Invoice, InvoiceState, PaymentMethod
+from ...models import CreditNote, Invoice, InvoiceState, PaymentMethod
+from ..issued_pdfs import stored_or_render
 from ..money import InvoiceBalance
 from .fr import date_fr, euros, month_label
 from .snapshot import (
     credit_note_view,
     debtor_name,
     frozen_context,
+    load,
     mandate_of,
     town_details,
 )
@@ -84,15 +86,48 @@ def render_invoice_html(invoice: Invoice) -> str:
         return template.render(invoice_context(invoice))
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    """The invoice's PDF, from its snapshot: debtor, address, lines, totals and letterhead
-    never change; the credit notes, payments and amount left to pay are shown as they
-    stand today."""
+def _pdf(html: str, what: str) -> bytes:
     buffer = io.BytesIO()
-    result = pisa.CreatePDF(render_invoice_html(invoice), dest=buffer, encoding="utf-8")
+    result = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")
     if result.err:
-        raise PdfError(f"PDF de la facture {invoice.number} : {result.err} erreur(s)")
+        raise PdfError(f"PDF {what} : {result.err} erreur(s)")
     return buffer.getvalue()
 
 
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """Render the invoice's PDF from its snapshot: debtor, address, lines, totals and
+    letterhead never change; the credit notes, payments and amount left to pay are shown
+    as they stand when it is rendered (at issue: see `issued_invoice_pdf`)."""
+    return _pdf(render_invoice_html(invoice), f"de la facture {invoice.number}")
 
+
+def credit_note_filename(note: CreditNote) -> str:
+    return f"avoir-{note.number}.pdf"
+
+
+def credit_note_pdf(note: CreditNote) -> bytes:
+    """Render the credit note from its frozen snapshot (its amount printed negative)."""
+    frozen = load(note.snapshot) or {}
+    invoice = note.invoice
+    view = SimpleNamespace(
+        number=note.number, issued_on=note.issued_on, amount=note.amount, reason=note.reason,
+        invoice_number=invoice.number, invoice_issued_on=invoice.issued_on)
+    if frozen:
+        view.number, view.reason = frozen["number"], frozen["reason"]
+        view.amount = credit_note_view(note).amount
+        view.invoice_number = frozen["invoice_number"]
+    debtor = SimpleNamespace(**frozen["debtor"]) if frozen else _live_parts(invoice)["debtor"]
+    with force_locale("fr"):
+        html = current_app.jinja_env.get_template("pdf/credit_note.html").render(
+            note=view, debtor=debtor, town=frozen.get("town") or town_details(),
+            euros=euros, date_fr=date_fr)
+    return _pdf(html, f"de l'avoir {note.number}")
+
+
+def issued_invoice_pdf(invoice: Invoice) -> bytes:
+    """What every download serves: the PDF rendered once at issue, as stored."""
+    return stored_or_render("invoice", invoice.id, lambda: invoice_pdf(invoice))
+
+
+def issued_credit_note_pdf(note: CreditNote) -> bytes:
+    return stored_or_render("credit_note", note.id, lambda: credit_note_pdf(note))

@@ -35,6 +35,7 @@ from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
 from .fr import euros, month_label, today
 from .notify import mail_invoice, recipients
 from .numbering import INVOICE_PREFIX, Sequence
+from .pdf_tasks import queue_pdfs
 from .pricing import PriceBook, PricingError, billable_days, billed_clause
 from .snapshot import freeze_invoices
 
@@ -122,6 +123,7 @@ def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
             _finish_run(run_id, result)
         if commit:
             db.session.commit()
+            queue_pdfs("invoice", result.invoices)  # rendered once, on the workers
     except Exception as exc:
         if not commit:
             raise

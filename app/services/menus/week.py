@@ -190,7 +190,8 @@ def family_days(children: list[Child], days: list[dt.date], today: dt.date,
         if child.school_id in kitchens:
             grouped[kitchens[child.school_id].id].append(child)
     menus = load_menus(grouped, days, published_on=today)
-    allergens = child_allergens(child.id for child in children)
+    # Allergens only mark dishes: no menu, no query (the planning of a town without menus).
+    allergens = child_allergens(child.id for child in children) if menus else {}
     weeks = []
     by_id = {k.id: k for k in kitchens.values()}
     for kitchen_id, kids in grouped.items():

@@ -49,6 +49,7 @@ from ...models.base import utcnow
 from ..billing.fr import euros
 from ..billing.snapshot import town_details
 from ..calendar import local_today
+from ..issued_pdfs import store, stored_or_render
 from ..money import to_money
 from .balance import ZERO
 
@@ -183,6 +184,11 @@ def render_pdf(family: Family, figures: CertificateFigures, issued_on: dt.date) 
     return buffer.getvalue()
 
 
+def issued_certificate_pdf(row: TaxCertificate) -> bytes:
+    """What the downloads serve: the PDF stored when the certificate was issued."""
+    return stored_or_render("tax_certificate", row.id, lambda: row.pdf)
+
+
 def issue_certificate(family_id: int, year: int) -> TaxCertificate | None:
     """Compute, render and store (or refresh) the family's certificate for `year`; None
     when nothing counts. The caller commits."""
@@ -203,6 +209,8 @@ def issue_certificate(family_id: int, year: int) -> TaxCertificate | None:
     row.pdf = render_pdf(family, figures, local_today())
     row.generated_at = utcnow()
     db.session.add(row)
+    db.session.flush()
+    store("tax_certificate", row.id, row.pdf, replace=True)  # issued again: its new PDF
     return row
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import (
+    CreditNote,
     Family,
     Invoice,
     InvoiceState,
@@ -27,7 +28,12 @@ from ...models import (
     TransactionState,
 )
 from ...security.scope import current_family_ids, family_clause
-from ...services.billing.pdf import invoice_pdf, pdf_filename
+from ...services.billing.pdf import (
+    credit_note_filename,
+    issued_credit_note_pdf,
+    issued_invoice_pdf,
+    pdf_filename,
+)
 from ...services.calendar import local_today
 from ...services.errors import CommandError
 from ...services.money import euros
@@ -35,6 +41,7 @@ from ...services.payments import queries as finance_queries
 from ...services.payments.balance import ZERO, family_balance, load_invoices, statuses
 from ...services.payments.commands import IssueTaxCertificates
 from ...services.payments.online import start_payment
+from ...services.payments.tax_certificate import issued_certificate_pdf
 from ..downloads import pdf_response
 from ..formatters import french_date
 from .payment import payment_urls
@@ -80,7 +87,7 @@ class ParentFinanceView(BaseView):
     @has_access
     def invoice_pdf(self, pk: int):
         invoice = _family_invoice(pk)
-        return pdf_response(invoice_pdf(invoice), pdf_filename(invoice))  # the billing's PDF
+        return pdf_response(issued_invoice_pdf(invoice), pdf_filename(invoice))  # as issued
 
     @expose("/factures/<int:pk>/payer", methods=["POST"])
     @has_access
@@ -125,6 +132,24 @@ def _family_invoice(pk: int) -> Invoice:
     return invoice
 
 
+class ParentCreditNoteView(BaseView):
+    """The PDF of one of the family's credit notes, as rendered when it was issued."""
+
+    route_base = "/famille/finances/avoirs"
+    default_view = "pdf"
+    datamodel = SQLAInterface(CreditNote)
+
+    @expose("/<int:pk>/pdf")
+    @has_access
+    def pdf(self, pk: int):
+        note = db.session.scalars(
+            select(CreditNote).where(CreditNote.id == pk, family_clause(CreditNote))
+        ).first()
+        if note is None:
+            abort(404)
+        return pdf_response(issued_credit_note_pdf(note), credit_note_filename(note))
+
+
 class ParentTaxCertificateView(BaseView):
     """The family's attestations fiscales: download, or ask for a completed year's."""
 
@@ -140,7 +165,7 @@ class ParentTaxCertificateView(BaseView):
         ).first()
         if row is None:
             abort(404)
-        return pdf_response(row.pdf, f"attestation-fiscale-{row.year}.pdf")
+        return pdf_response(issued_certificate_pdf(row), f"attestation-fiscale-{row.year}.pdf")
 
     @expose("/demander", methods=["POST"])
     @has_access
@@ -162,3 +187,4 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(ParentFinanceView, "ParentFinances", label=_l("Finances"),
                         icon="fa-eur")
     appbuilder.add_view_no_menu(ParentTaxCertificateView)
+    appbuilder.add_view_no_menu(ParentCreditNoteView)

@@ -22,7 +22,7 @@ from ...extensions import db
 from ...models import BillingRun, BillingRunState, Invoice
 from ...services.billing.credit_notes import CreateCreditNote
 from ...services.billing.fr import euros, today
-from ...services.billing.pdf import invoice_pdf, pdf_filename
+from ...services.billing.pdf import issued_invoice_pdf, pdf_filename
 from ...services.billing.run import fail_run, start_run
 from ...services.billing.tasks import billing_run
 from ...services.errors import CommandError
@@ -136,7 +136,7 @@ class FinanceInvoicePdfView(BaseView):
         invoice = db.session.get(Invoice, pk)
         if invoice is None:
             abort(404)
-        return pdf_response(invoice_pdf(invoice), pdf_filename(invoice))
+        return pdf_response(issued_invoice_pdf(invoice), pdf_filename(invoice))
 
 
 class FinanceCreditNoteIssueView(BaseView):

@@ -7,12 +7,14 @@ never edited, a correction is a credit note), credit notes, payments, SEPA manda
 
 from __future__ import annotations
 
-from flask_appbuilder import AppBuilder
+from flask import abort
+from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
+from ...extensions import db
 from ...models import (
     CreditNote,
     Invoice,
@@ -24,9 +26,11 @@ from ...models import (
     Tariff,
     TariffBracket,
 )
+from ...services.billing.pdf import credit_note_filename, issued_credit_note_pdf
 from ...services.errors import CommandError
 from ...services.payments import offline as payment_rules
 from ...services.payments.sepa import check_mandate
+from ..downloads import pdf_response
 from .common import READ_ONLY_ROUTES, PortalStaffView, add_menu_view, labels, reject
 
 
@@ -105,7 +109,7 @@ class FinanceInvoiceLineView(PortalStaffView):
 class FinanceCreditNoteView(PortalStaffView):
     datamodel = SQLAInterface(CreditNote)
     route_base = "/gestion/avoirs"
-    include_route_methods = READ_ONLY_ROUTES
+    include_route_methods = READ_ONLY_ROUTES | {"pdf"}
     list_title = _l("Avoirs")
     show_title = _l("Fiche avoir")
     label_columns = labels({"issued_on": _l("Émis le")})
@@ -113,6 +117,15 @@ class FinanceCreditNoteView(PortalStaffView):
     search_columns = ["number", "issued_on", "amount", "reason"]
     base_order = ("issued_on", "desc")
     show_columns = list_columns
+
+    @expose("/pdf/<int:pk>")
+    @has_access
+    def pdf(self, pk: int):
+        """The credit note's PDF, as rendered when it was issued."""
+        note = db.session.get(CreditNote, pk)
+        if note is None:
+            abort(404)
+        return pdf_response(issued_credit_note_pdf(note), credit_note_filename(note))
 
 
 class FinancePaymentView(PortalStaffView):

@@ -20,7 +20,7 @@ from ...services.errors import CommandError
 from ...services.money import euros
 from ...services.payments.commands import LaunchTaxCertificates
 from ...services.payments.sepa import CreateSepaBatch, default_collection_date
-from ...services.payments.tax_certificate import certificate_years
+from ...services.payments.tax_certificate import certificate_years, issued_certificate_pdf
 from ..formatters import french_date
 from .common import add_menu_view
 from .request_args import PAGE_SIZE
@@ -146,7 +146,7 @@ class FinanceTaxCertificateView(BaseView):
         if row is None:
             abort(404)
         name = f"attestation-fiscale-{row.year}-{row.family.account_code}.pdf"
-        return Response(row.pdf, mimetype="application/pdf", headers={
+        return Response(issued_certificate_pdf(row), mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store"})
 
