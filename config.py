@@ -151,7 +151,8 @@ class Config:
     PORTAL_PDF_FONT_DIR = os.environ.get("PORTAL_PDF_FONT_DIR", str(BASE_DIR / "app" / "fonts"))
     # Staff lists count at most this many rows (« plus de 10 000 »): cheap on large tables.
     PORTAL_LIST_COUNT_CAP = int(os.environ.get("PORTAL_LIST_COUNT_CAP", "10000"))
-    CSV_EXPORT_MAX_ROWS = int(os.environ.get("CSV_EXPORT_MAX_ROWS", "100000"))
+    # Exports are streamed whole (no row cap: never a silently cut file); an XLSX over
+    # Excel's 1,048,576 rows is refused with a message (app/views/exports.py).
     # A fixed "now" (ISO datetime, Paris local time) for tests and demos: deadlines are
     # computed against it instead of the clock. Never honoured in production.
     PORTAL_FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW") or None

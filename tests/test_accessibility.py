@@ -334,7 +334,8 @@ def test_staff_home_counts_the_work_of_the_day(app, client, data):
     figures = [" ".join(_text(p) for p in fig.xpath("./p[position() <= 2]"))
                for fig in doc.xpath("//div[@class='portal-figure']")]
     assert "1 demande en attente" in figures and "1 document à vérifier" in figures
-    row = [_text(td) for td in doc.xpath("//table//tbody/tr[1]/td")]
+    row = [_text(td) for td in
+           doc.xpath("//section[@aria-labelledby='dash-today']//table//tbody/tr[1]/td")]
     assert row[0] == "École Théodore Chalmel" and row[2] == "1" and row[3] == "100"
 
 

@@ -39,6 +39,9 @@ class PortalSecurityManager(SecurityManager):
     userdbmodelview = UserDBModelView
     resetpasswordview = ClosedResetPasswordView
     resetmypasswordview = ClosedResetMyPasswordView
+    # FAB's English « User's Statistics » (a login-count chart from Google's servers):
+    # the managers' Statistiques page (app/views/staff/statistics.py) replaces it.
+    userstatschartview = None
 
     def auth_user_db(self, username, password):
         """Check a login with the shared counters of app/services/login_guard.py: the

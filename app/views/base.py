@@ -10,19 +10,17 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from collections.abc import Iterator
 from decimal import Decimal
 
-from flask import Response, abort, current_app
+from flask import abort, current_app, url_for
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.views import expose
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from markupsafe import escape
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
@@ -34,9 +32,8 @@ from ..security.scope import (
     is_family_owned,
     scope_filters,
 )
-from ..services.calendar import local_today
-from ..services.exports import safe_cell
-from ..services.money import euros
+from ..services.exports.writers import Column, Kind
+from .exports import csv_response, xlsx_response
 
 
 class BoundedCount(int):
@@ -107,22 +104,6 @@ def relations_shown(datamodel: SQLAInterface, columns: list[str]) -> tuple[str, 
     return tuple(paths)
 
 
-def csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("Oui") if value else _("Non")
-    if isinstance(value, Decimal):
-        return euros(value, space="", sign="")  # 1234,50: a number for the spreadsheet
-    if isinstance(value, dt.datetime):  # stored naive UTC, exported in the town's time
-        return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, list | tuple | set):
-        return safe_cell(", ".join(str(v) for v in value))
-    return safe_cell(str(value))
-
-
 class EagerListMixin:
     """Use PortalInterface with eager loading of what list_columns shows."""
 
@@ -143,38 +124,76 @@ def _with_eager(datamodel: SQLAInterface, eager: tuple[str, ...]) -> PortalInter
 
 
 class StaffModelView(EagerListMixin, ModelView):
-    """Back office view. CSV export of the current filtered list at `<view>/csv`."""
+    """Back office view. Exports of the current filtered list, in its current order, at
+    `<view>/csv` (streamed) and `<view>/xlsx` (typed cells): the view's `export_spec`
+    (app/services/exports/catalogue.py) when it has one, else its list columns."""
 
     page_size = 25
     csv_columns: list[str] | None = None
+    export_spec = None
 
     @expose("/csv")
     @has_access
     def csv(self):
+        columns, rows = self._export()
+        return csv_response(self._export_name(), columns, rows)
+
+    @expose("/xlsx")
+    @has_access
+    def xlsx(self):
+        columns, rows = self._export()
+        title = self.export_spec.title if self.export_spec else self.list_title
+        return xlsx_response(self._export_name(), title or self._export_name(), columns, rows,
+                             url_for(f"{type(self).__name__}.list"))
+
+    def _export_name(self) -> str:
+        if self.export_spec is not None:
+            return self.export_spec.name
+        return (self.route_base or type(self).__name__).rstrip("/").rsplit("/", 1)[-1]
+
+    def _export_query(self, datamodel):
+        """The list's query: its current FAB filters (and base filters), its order."""
         get_filter_args(self._filters)
         order_column, order_direction = checked_order(
             self, *get_order_args().get(self.__class__.__name__, ("", ""))
         )
         filters = self._filters.get_joined_filters(self._base_filters)
-        limit = current_app.config["CSV_EXPORT_MAX_ROWS"]
-        _, items = self.datamodel.query(
-            filters, order_column, order_direction, page=0, page_size=limit
-        )
-        columns = self.csv_columns or list(self.list_columns)
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # BOM: French Excel then reads UTF-8 correctly
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([safe_cell(str(self.label_columns.get(c, c))) for c in columns])
-        for item in items:
-            writer.writerow([csv_value(self._csv_cell(item, c)) for c in columns])
-        name = self.__class__.__name__.removeprefix("Staff").removesuffix("View").lower()
-        return Response(
-            buffer.getvalue(),
-            mimetype="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f"attachment; filename={name}-{local_today():%Y%m%d}.csv"
-            },
-        )
+        query = self.datamodel.session.query(self.datamodel.obj)
+        return datamodel.apply_all(query, filters, order_column, order_direction)
+
+    def _export(self) -> tuple[list[Column], Iterator[tuple]]:
+        if self.export_spec is not None:
+            # FAB's own interface: no eager loading of whole objects, columns only.
+            query = self._export_query(SQLAInterface(self.datamodel.obj,
+                                                     session=self.datamodel.session))
+            return self.export_spec.columns(), self.export_spec.rows(query)
+        names = self.csv_columns or list(self.list_columns)
+        columns = [self._export_column(name) for name in names]
+        query = self._export_query(self.datamodel)
+        return columns, self._item_rows(query, names)
+
+    def _item_rows(self, query, names: list[str]) -> Iterator[tuple]:
+        """ORM rows 500 at a time; the result is closed however the reading ends (its
+        connection goes back to the pool even when the download is cut short)."""
+        result = self.datamodel.session.execute(query.statement,
+                                                execution_options={"yield_per": 500})
+        try:
+            for item in result.scalars():
+                yield tuple(self._csv_cell(item, n) for n in names)
+        finally:
+            result.close()
+
+    def _export_column(self, name: str) -> Column:
+        label = self.label_columns.get(name, name)
+        model, custom = self.datamodel, name in self.formatters_columns
+        if "." in name or custom and name not in getattr(self, "_display_only", ()):
+            return Column(label)
+        for check, kind in ((model.is_datetime, Kind.datetime), (model.is_date, Kind.date),
+                            (model.is_boolean, Kind.boolean), (model.is_numeric, Kind.money),
+                            (model.is_integer, Kind.integer)):
+            if not model.is_relation(name) and check(name):
+                return Column(label, kind)
+        return Column(label)
 
     def _csv_cell(self, item, column: str):
         value = item
@@ -183,7 +202,13 @@ class StaffModelView(EagerListMixin, ModelView):
             if callable(value):
                 value = value()
         formatter = self.formatters_columns.get(column)
-        return formatter(value) if formatter else value
+        if formatter:
+            return formatter(value)
+        if isinstance(value, list | tuple | set):
+            return ", ".join(str(v) for v in value)
+        if value is None or isinstance(value, str | int | Decimal | dt.date | bool):
+            return value
+        return str(value)
 
 
 class ParentScopeMixin:

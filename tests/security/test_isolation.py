@@ -73,6 +73,9 @@ def _arg_values(app, rule, rows) -> list[dict]:
         # page; an unknown token must show nothing and change nothing.
         elif arg == "token":
             choices[arg] = ["jeton-inconnu-0123456789"]
+        # --- statistics: one chart's CSV (/gestion/statistiques/csv/<key>), staff only.
+        elif arg == "key":
+            choices[arg] = ["reservations", "recettes"]
         else:
             raise AssertionError(f"{rule.rule}: the isolation sweep does not know <{arg}>")
     keys = list(choices)

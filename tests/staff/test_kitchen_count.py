@@ -87,3 +87,36 @@ def test_the_default_is_the_next_five_open_days_from_today(app, client, kitchen)
             for th in document.xpath("//table[contains(@class,'kitchen-table')]/tbody/tr/th")]
     assert days == ["Jeudi 26 novembre 2026", "Vendredi 27 novembre 2026",
                     "Lundi 30 novembre 2026", "Mardi 1 décembre 2026", "Jeudi 3 décembre 2026"]
+
+
+def test_managers_export_the_kitchen_count_typed(app, client, kitchen):
+    import io
+
+    import openpyxl
+
+    with app.app_context():
+        f.user("gestionnaire1", "Gestionnaire")
+    f.login(client, "gestionnaire1")
+    query = f"du={TODAY.isoformat()}&jours=3"
+    response = client.get(f"{KITCHEN}/xlsx?{query}")
+    assert "effectifs-cuisine-2026-11-26.xlsx" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == 6  # 3 days × 2 schools
+    thursday = next(r for r in rows if r["Jour"] == dt.datetime(2026, 11, 26)
+                    and r["École"] != rows[0]["École"])
+    assert (thursday["Repas"], thursday["Dont PAI"], thursday["Végétarien"],
+            thursday["Sans porc"]) == (2, 1, 1, 1)
+    closed = [r for r in rows if r["Fermé"]]
+    assert [r["Fermé"] for r in closed] == ["Fermeture : Grève"]
+    text = client.get(f"{KITCHEN}/csv?{query}").get_data().decode("utf-8")
+    assert text.startswith("\ufeffJour;École;Repas;Dont PAI;")
+    assert "26/11/2026" in text
+
+
+def test_agents_print_the_kitchen_count_but_do_not_export_it(client, kitchen):
+    f.login(client, "agent1")
+    page = client.get(f"{KITCHEN}/").get_data(as_text=True)
+    assert "Imprimer (PDF)" in page and "Exporter en CSV" not in page
+    assert client.get(f"{KITCHEN}/xlsx").status_code in (302, 403)

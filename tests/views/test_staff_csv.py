@@ -36,11 +36,12 @@ def test_families_csv_keeps_the_search_filter(client, families):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _rows(response)
-    assert rows[0] == ["N° de compte", "Nom du foyer", "Commune", "Téléphone", "Courriel",
-                       "Compte actif"]
+    assert rows[0][:8] == ["N° de compte", "Nom du foyer", "Adresse", "Code postal", "Commune",
+                           "Téléphone", "Courriel", "Compte actif"]
+    assert rows[0][8:10] == ["Responsable 1", "Lien (responsable 1)"]
     names = sorted(row[1] for row in rows[1:])
     assert names == ["Famille Dupont", "Famille Dupontel"]
-    assert rows[1][5] == "Oui"
+    assert rows[1][7] == "Oui"
 
 
 def test_families_csv_without_filter_has_every_family_in_list_order(client, families):
@@ -73,13 +74,14 @@ def test_invoices_csv_has_french_amounts_dates_and_states(app, client):
         f.user("gestionnaire1", "Gestionnaire")
     f.login(client, "gestionnaire1")
     rows = _rows(client.get("/gestion/factures/csv"))
-    assert rows[0] == ["Numéro", "Famille", "Mois facturé", "Émise le", "Échéance", "Total",
-                       "État", "Prélèvement"]
-    number, family, month, issued, due, total, state, debit = rows[1]
+    assert rows[0] == ["Numéro", "N° de compte", "Famille", "Mois facturé", "Émise le",
+                       "Échéance", "Total", "État", "Prélèvement", "Avoirs", "Payé", "Reste dû"]
+    number, _code, family, month, issued, due, total, state, debit, *balance = rows[1]
     assert number.startswith("FAC-2026-")
     assert family.startswith("Famille Famille000")
     assert (month, issued, due, total, state, debit) == (
         "09/2026", "01/10/2026", "31/10/2026", "70,55", "À payer", "Non")
+    assert balance == ["4,15", "10,00", "56,40"]  # the town's credit note and payment
 
 
 def test_times_are_in_the_towns_time_zone(app, client):
@@ -115,7 +117,7 @@ def test_bookings_csv_filtered_by_state(app, client):
     f.login(client, "gestionnaire1")
     # 3 = "equal to" for a text column; the search form offers the French labels.
     rows = _rows(client.get("/gestion/reservations/csv?_flt_3_state=waiting"))
-    assert [(row[0], row[5]) for row in rows[1:]] == [("21/09/2026", "Liste d'attente")]
+    assert [(row[0], row[8]) for row in rows[1:]] == [("21/09/2026", "Liste d'attente")]
     page = client.get("/gestion/reservations/list/").get_data(as_text=True)
     # The search form (JSON in FAB's page) offers the state by its French label.
     assert r'value=\"waiting\"\u003eListe d\u0027attente' in page

@@ -1,5 +1,4 @@
-"""What the reservation pages read (no writing here): the back office's pending work and
-the day's children per school and service, the seats of the queue's days, and for the
+"""What the reservation pages read (no writing here): the seats of the queue's days, and for the
 parents' Inscriptions page the open school years, the services offered per school and the
 family's enrolments."""
 
@@ -8,58 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import (
-    SEAT_HOLDING_STATES,
     Booking,
-    DocumentState,
     Enrolment,
-    FamilyDocument,
     Request,
     RequestState,
-    School,
     SchoolYear,
     Service,
     ServiceCapacity,
 )
 from .capacity import seats_taken_by_day
-
-
-def pending_counts() -> dict[str, int]:
-    """Requests and family documents waiting for a decision, in one statement."""
-    requests = select(func.count(Request.id)).where(Request.state == RequestState.pending)
-    documents = select(func.count(FamilyDocument.id)).where(
-        FamilyDocument.state == DocumentState.pending
-    )
-    row = db.session.execute(
-        select(requests.scalar_subquery(), documents.scalar_subquery())
-    ).one()
-    return {"requests": row[0], "documents": row[1]}
-
-
-def bookings_of_day(day: dt.date) -> list[dict]:
-    """Children expected on `day` per school and service (bookings holding a seat: confirmed,
-    or with a change or cancellation still waiting for staff), with the day's capacity."""
-    capacity = and_(
-        ServiceCapacity.service_id == Booking.service_id,
-        ServiceCapacity.school_id == Booking.school_id,
-    )
-    rows = db.session.execute(
-        select(School.name, Service.name, ServiceCapacity.capacity, func.count(Booking.id))
-        .join(School, School.id == Booking.school_id)
-        .join(Service, Service.id == Booking.service_id)
-        .outerjoin(ServiceCapacity, capacity)
-        .where(Booking.day == day, Booking.state.in_(SEAT_HOLDING_STATES))
-        .group_by(School.id, School.name, Service.id, Service.name, ServiceCapacity.capacity)
-        .order_by(School.name, Service.name)
-    ).all()
-    return [
-        {"school": school, "service": service, "capacity": cap, "count": count}
-        for school, service, cap, count in rows
-    ]
 
 
 def seats_of(bookings: Iterable[Booking]) -> dict[tuple, tuple[int, int | None]]:

@@ -33,11 +33,12 @@ def register(appbuilder: AppBuilder) -> None:
         schools,
         state_reports,  # CAF hours of presence, « cantine à 1 € » claim
         state_services,  # FranceConnect links, QF by API Particulier
+        statistics,  # the managers' statistics (SVG charts, tables, CSV)
         structure_info,
     )
 
-    for module in (home, families, imports, bookings, queue, attendance, finance, billing,
-                   payments, payment_batches, state_reports, documents, accounts, news,
-                   structure_info, mailings, messages, consents, dossier, state_services,
+    for module in (home, statistics, families, imports, bookings, queue, attendance, finance,
+                   billing, payments, payment_batches, state_reports, documents, accounts,
+                   news, structure_info, mailings, messages, consents, dossier, state_services,
                    schools, audit, gdpr, menu_views, jobs):
         module.register(appbuilder)

@@ -81,7 +81,7 @@ class StaffAccountView(PortalStaffView):
 
     datamodel = SQLAInterface(Guardian)
     route_base = "/gestion/comptes"
-    include_route_methods = {"list", "show", "csv", "resend", "unlock", "revoke"}
+    include_route_methods = {"list", "show", "csv", "xlsx", "resend", "unlock", "revoke"}
     list_template = "staff/accounts_list.html"
     show_template = "staff/accounts_show.html"
     list_title = _l("Comptes des familles")
@@ -188,7 +188,7 @@ class StaffDocumentReviewView(PortalStaffView):
 
     datamodel = SQLAInterface(FamilyDocument)
     route_base = "/gestion/documents-a-verifier"
-    include_route_methods = {"list", "show", "csv", "review", "file"}
+    include_route_methods = {"list", "show", "csv", "xlsx", "review", "file"}
     base_filters = [["state", FilterEqual, DocumentState.pending]]
     show_template = "staff/documents_review.html"
     list_title = _l("Documents à vérifier")

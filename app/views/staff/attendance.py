@@ -25,8 +25,10 @@ from ...services import kitchen
 from ...services.absences import declared_absences, reason_text
 from ...services.calendar import OpeningCalendar, school_year_containing
 from ...services.errors import CommandError
+from ...services.exports import catalogue
 from ...services.menus.check import allergen_conflicts
 from ...services.menus.check import conflicts_by_child as menu_conflicts
+from ..exports import csv_response, xlsx_response
 from ..parent.planning_grid import portal_now
 from .common import PortalStaffView, add_menu_view
 
@@ -240,6 +242,22 @@ class StaffKitchenCountView(BaseView):
         content = svc.render_pdf("pdf/kitchen_count.html", count=count, start=start,
                                  long_date=long_date, printed=long_date(today()))
         return _pdf(content, f"effectifs-cuisine-{start.isoformat()}.pdf")
+
+
+    @expose("/csv")
+    @has_access
+    def csv(self):
+        start, days = _kitchen_args()
+        columns, rows = catalogue.kitchen_table(kitchen.kitchen_count(start, days))
+        return csv_response("effectifs-cuisine", columns, rows)
+
+    @expose("/xlsx")
+    @has_access
+    def xlsx(self):
+        start, days = _kitchen_args()
+        columns, rows = catalogue.kitchen_table(kitchen.kitchen_count(start, days))
+        return xlsx_response("effectifs-cuisine", _("Effectifs cuisine"), columns, rows,
+                             url_for(".table"))
 
 
 def register(appbuilder: AppBuilder) -> None:

@@ -23,12 +23,14 @@ from ...models import (
     RequestState,
 )
 from ...services.calendar import local_today
+from ...services.exports import catalogue
 from ...services.reservations.enrolment_rules import apply_enrolment_bounds
 from .common import READ_ONLY_ROUTES, PortalStaffView, add_menu_view, labels, reject
 
 
 class StaffEnrolmentView(PortalStaffView):
     datamodel = SQLAInterface(Enrolment)
+    export_spec = catalogue.ENROLMENTS
     route_base = "/gestion/inscriptions"
     list_title = _l("Inscriptions")
     show_title = _l("Fiche inscription")
@@ -69,6 +71,7 @@ def _check_child_in_family(item) -> None:
 
 class StaffBookingView(PortalStaffView):
     datamodel = SQLAInterface(Booking)
+    export_spec = catalogue.BOOKINGS
     route_base = "/gestion/reservations"
     include_route_methods = READ_ONLY_ROUTES
     list_title = _l("Réservations")

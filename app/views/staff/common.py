@@ -19,11 +19,11 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ...extensions import db
 from ...services.money import euros
-from ..base import StaffModelView, csv_value
+from ..base import StaffModelView
 from ..formatters import enum_label, french_date
 
 #: Routes a read-only view keeps (an issued invoice is never edited).
-READ_ONLY_ROUTES = {"list", "show", "csv"}
+READ_ONLY_ROUTES = {"list", "show", "csv", "xlsx"}
 
 
 def enum_field(enum, label, required: bool = True) -> SelectField:
@@ -176,11 +176,15 @@ class PortalStaffView(StaffModelView):
                 field.data = [field.data]
 
     def _csv_cell(self, item, column: str):
+        """The typed value of a cell (a date, an amount, a boolean: the export writes it
+        the French way); the text of a custom formatter (coded states' labels)."""
         if column in self._display_only:
             value = item
             for part in column.split("."):
                 value = getattr(value, part, None) if value is not None else None
-            return csv_value(value)
+            if isinstance(value, Iterable) and not isinstance(value, str):
+                return ", ".join(str(v) for v in value)
+            return value
         return super()._csv_cell(item, column)
 
     # Related tabs, in declared order: only those the user may list (an agent never sees

@@ -14,6 +14,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from ...models import AuthorizedPerson, Child, Diet, Family, Guardian, QuotientFamilial
+from ...services.exports import catalogue
 from .bookings import StaffAlertView, StaffBookingView, StaffEnrolmentView, StaffRequestView
 from .common import PortalStaffView, add_menu_view, labels, reject
 from .documents import StaffFamilyDocumentView
@@ -96,6 +97,7 @@ class StaffAuthorizedPersonView(PortalStaffView):
 
 class StaffChildView(PortalStaffView):
     datamodel = SQLAInterface(Child)
+    export_spec = catalogue.CHILDREN
     route_base = "/gestion/enfants"
     list_title = _l("Enfants")
     show_title = _l("Fiche enfant")
@@ -145,6 +147,7 @@ def _check_has_family(item: Child) -> None:
 
 class StaffFamilyView(PortalStaffView):
     datamodel = SQLAInterface(Family)
+    export_spec = catalogue.FAMILIES
     route_base = "/gestion/familles"
     list_title = _l("Familles")
     show_title = _l("Fiche famille")

@@ -28,6 +28,7 @@ from ...models import (
 )
 from ...services.billing.pdf import credit_note_filename, issued_credit_note_pdf
 from ...services.errors import CommandError
+from ...services.exports import catalogue
 from ...services.payments import offline as payment_rules
 from ...services.payments.sepa import check_mandate
 from ..downloads import pdf_response
@@ -130,6 +131,7 @@ class FinanceCreditNoteView(PortalStaffView):
 
 class FinancePaymentView(PortalStaffView):
     datamodel = SQLAInterface(Payment)
+    export_spec = catalogue.PAYMENTS
     route_base = "/gestion/reglements"
     list_title = _l("Règlements")
     show_title = _l("Fiche règlement")
@@ -183,6 +185,7 @@ def _check_payment(item: Payment) -> None:
 
 class FinanceInvoiceView(PortalStaffView):
     datamodel = SQLAInterface(Invoice)
+    export_spec = catalogue.INVOICES
     route_base = "/gestion/factures"
     include_route_methods = READ_ONLY_ROUTES
     list_title = _l("Factures")

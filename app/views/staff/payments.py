@@ -35,6 +35,7 @@ from ...models import (
 )
 from ...services.calendar import local_today
 from ...services.errors import CommandError
+from ...services.exports import catalogue
 from ...services.money import euros
 from ...services.payments.balance import (
     ZERO,
@@ -46,6 +47,7 @@ from ...services.payments.balance import (
 from ...services.payments.commands import RecordPayment
 from ...services.payments.credits import RefundCredit, credit_balance, movements
 from ...services.payments.offline import STAFF_METHODS, cesu_cap, pending_online, pending_text
+from ..exports import csv_response, xlsx_response
 from ..formatters import french_date
 from .common import add_menu_view
 from .request_args import PAGE_SIZE
@@ -190,6 +192,19 @@ class FinanceUnpaidView(BaseView):
             total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
             states=InvoiceState, euros=euros, french_date=french_date, today=today,
         )
+
+    @expose("/csv")
+    @has_access
+    def csv(self):
+        spec = catalogue.UNPAID
+        return csv_response(spec.name, spec.columns(), spec.rows(unpaid_query(local_today())))
+
+    @expose("/xlsx")
+    @has_access
+    def xlsx(self):
+        spec = catalogue.UNPAID
+        return xlsx_response(spec.name, spec.title, spec.columns(),
+                             spec.rows(unpaid_query(local_today())), url_for(".list"))
 
     @expose("/relancer", methods=["POST"])
     @has_access

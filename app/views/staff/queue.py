@@ -263,7 +263,7 @@ class _RequestList(PortalStaffView):
 class StaffRequestQueueView(_RequestList):
     datamodel = QueueInterface(Request)
     route_base = "/gestion/file-des-demandes"
-    include_route_methods = {"list", "show", "csv", "action", "action_post", "refusal"}
+    include_route_methods = {"list", "show", "csv", "xlsx", "action", "action_post", "refusal"}
     base_filters = [["state", FilterEqual, RequestState.pending.value]]
     base_order = ("created_at", "asc")  # first come, first served
     list_title = _l("File des demandes")
@@ -329,7 +329,7 @@ class StaffDecidedRequestView(_RequestList):
 
     datamodel = QueueInterface(Request)
     route_base = "/gestion/demandes-traitees"
-    include_route_methods = {"list", "show", "csv"}
+    include_route_methods = {"list", "show", "csv", "xlsx"}
     base_filters = [["state", FilterNotEqual, RequestState.pending.value]]
     base_order = ("decided_at", "desc")
     list_title = _l("Demandes traitées")

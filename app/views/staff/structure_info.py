@@ -22,7 +22,7 @@ class StaffStructureInfoView(PortalStaffView):
         "title": _l("Titre"),
         "hours": _l("Horaires d'ouverture"),
         "addresses": _l("Adresses"),
-        "contacts": _l("Contacts"),
+        "contacts": _l("Contacts du service"),
         "updated_at": _l("Mise à jour"),
     })
     description_columns = {

@@ -1,4 +1,11 @@
-"""Cells of spreadsheet exports (CSV today; any XLSX writer must use the same function).
+"""Spreadsheet exports of the back office: CSV for French Excel and XLSX with typed cells,
+both streamed (flat memory whatever the number of rows).
+
+- `safe_cell` (here): a text cell never runs as a formula, in both formats;
+- `writers`: the two formats, row by row (`csv_chunks`, `write_xlsx`), typed by `Kind`;
+- `specs`: what each list exports (columns as SQL expressions, one statement, a
+  server-side cursor) and `stream_rows`, the rows of a filtered query;
+- `naming`: French file names (`familles-2026-12-01.xlsx`, the portal's date).
 
 Formula injection (CWE-1236, OWASP "CSV injection"): a family's field `=HYPERLINK(…)` or a
 document named `=2+5+cmd|…` would run as a formula in the manager's Excel or LibreOffice.

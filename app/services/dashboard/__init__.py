@@ -1,0 +1,1 @@
+"""The back office home (tableau de bord): read-only queries."""
