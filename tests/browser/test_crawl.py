@@ -9,7 +9,7 @@ manager's and the agent's crawls check their home page again (it differs by role
 visit only the pages the admin's crawl did not check.
 
 Runtime, with the keyboard journey, on the shared 2-core machine: 4 min 27 s (demo 18 s,
-parents 25 + 22 s, admin 177 s for 159 pages); 14 min 40 s at a load average of 10 to 13."""
+parents 25 + 22 s, admin 133 s for 158 pages); 14 min 40 s at a load average of 10 to 13."""
 
 from __future__ import annotations
 
@@ -43,9 +43,6 @@ ROLES = [
 # entry when the branch that redoes the page is merged; an entry no longer needed fails
 # the test (see test_known_problems_are_still_problems) so the list cannot rot.
 KNOWN: dict[tuple[str, str], str] = {
-    # Staff section, small defects: FAB's English « Login Count » statistics page.
-    ("/userstatschartview/chart/", "english"): "staff: « Login Count » page, Staff pages",
-    ("/userstatschartview/chart/{id}", "english"): "staff: « Login Count » page, Staff pages",
     # Not another engineer's: FAB's role editor lists its permission identifiers (« menu
     # access on List Users »); the roles are fixed in code (app/security/roles.py).
     ("/roles/edit/{id}", "english"): "FAB permission identifiers (admin only)",
