@@ -9,7 +9,7 @@ so every feature works on a laptop; in production a worker runs
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 celery = Celery("portail_famille")
 
@@ -49,7 +49,11 @@ def init_celery(app: Flask) -> Celery:
 
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # A task run in-process belongs to the app that queued it (the one Celery object
+            # is bound to the last app created: tests and tools create several); a worker
+            # has no app context and uses its own. Always a fresh context: its own session.
+            owner = current_app._get_current_object() if has_app_context() else app
+            with owner.app_context():
                 return self.run(*args, **kwargs)
 
     celery.Task = AppContextTask

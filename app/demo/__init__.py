@@ -57,7 +57,7 @@ def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Acco
     add_menus(town, period)
     before_billing(built, town, period)
     db.session.flush()
-    invoices = create_invoices(built, town, period, agent_id)
+    invoices = create_invoices(built, town, period, agent_id, staff[MANAGER].id)
     after_billing(built, town, period, agent_id, staff[MANAGER].id)
     state_services(built, period)
     add_exchanges(built, town, period, staff)

@@ -13,8 +13,18 @@ import datetime as dt
 import random
 
 from ..extensions import db
-from ..models import Invoice, InvoiceState, Payment, PaymentMethod
-from ..services.billing.run import bill_month
+from ..models import (
+    BillingRun,
+    BillingRunState,
+    Invoice,
+    InvoiceState,
+    Job,
+    JobState,
+    Payment,
+    PaymentMethod,
+)
+from ..services.billing.pricing import french
+from ..services.billing.run import bill_month, run_summary
 from .days import Period, first_working_day, next_month
 from .families import Built
 from .town import Town
@@ -38,8 +48,31 @@ def _payment(invoice: Invoice, rng: random.Random, share: float, today: dt.date,
     invoice.state = InvoiceState.paid  # paid in full: what refresh_invoice_state would set
 
 
+def _record_run(result, issued: dt.date, manager_id: int | None) -> None:
+    """The latest month's run as the « Facturation » page shows it: its record and its
+    background job, done, with the French report (once: the job's key is the month's)."""
+    key = f"demo-billing:{result.month:%Y-%m}"
+    if not result.count or db.session.query(Job.id).filter(Job.key == key).first():
+        return
+    at = dt.datetime.combine(issued, dt.time(7, 30))
+    first, last = result.numbers
+    run = BillingRun(month=result.month, issued_on=issued, state=BillingRunState.done,
+                     families_total=result.count, families_done=result.count,
+                     invoices_created=result.count, amount_total=result.total,
+                     first_number=first, last_number=last, started_by_id=manager_id,
+                     created_at=at, started_at=at, finished_at=at + dt.timedelta(seconds=4))
+    job = Job(kind="billing", key=key, state=JobState.done, params={}, done=result.count,
+              total=result.count, summary=french(run_summary, run), attempts=1,
+              result={"invoices": result.count, "total": str(result.total)},
+              started_by_id=manager_id, created_at=at, started_at=at,
+              finished_at=run.finished_at)
+    db.session.add_all([run, job])
+    db.session.flush()
+    run.job_id = job.id
+
+
 def create_invoices(built: list[Built], town: Town, period: Period,
-                    agent_id: int | None) -> int:
+                    agent_id: int | None, manager_id: int | None = None) -> int:
     index = {item.family.id: item.spec.index for item in built}
     count = 0
     for position, month in enumerate(period.months):
@@ -47,6 +80,8 @@ def create_invoices(built: list[Built], town: Town, period: Period,
         # The older month is mostly paid by now; the latest one only in part.
         share = 0.85 if position < len(period.months) - 1 else 0.45
         result = bill_month(month, issued, commit=False, notify=False)
+        if position == len(period.months) - 1:
+            _record_run(result, issued, manager_id)
         for invoice in result.invoices:
             count += 1
             if invoice.direct_debit:

@@ -46,6 +46,7 @@ __all__ = [
     "deliver",
     "flush_pending_mails",
     "mail_flush_command",
+    "deliver_many",
     "queue_mail",
     "render_mail",
     "retry_delay",
@@ -54,6 +55,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _SESSION_KEY = "portal_outgoing_mails"
+BATCH_KEY = "portal_outgoing_mail_batch"  # ids of mails queued in bulk (queue_mails)
+MAIL_BATCH = 200  # mails per worker task
 LEASE = dt.timedelta(minutes=10)  # far above any SMTP exchange (MAIL_TIMEOUT per operation)
 DEFAULT_MAX_ATTEMPTS = 20  # with the backoff below: about a day and a half of outage
 DEFAULT_RETRY_BASE = 60  # seconds; doubles at each attempt…
@@ -124,6 +127,10 @@ def _portal() -> dict:
     return service_contacts()
 
 
+def new_message_id() -> str:
+    return _message_id()
+
+
 def _message_id() -> str:
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     address = sender[1] if isinstance(sender, tuple) else sender
@@ -132,6 +139,9 @@ def _message_id() -> str:
 
 
 def _after_commit(session: Session) -> None:
+    batch = session.info.pop(BATCH_KEY, None)
+    if batch:
+        _send_later(batch)
     rows = session.info.pop(_SESSION_KEY, None)
     if not rows:
         return
@@ -145,6 +155,7 @@ def _after_transaction_end(session: Session, transaction) -> None:
     """A rolled-back or closed transaction leaves no mail to send."""
     if transaction.parent is None:
         session.info.pop(_SESSION_KEY, None)
+        session.info.pop(BATCH_KEY, None)
 
 
 def _enqueue(mail_id: int) -> None:
@@ -153,6 +164,29 @@ def _enqueue(mail_id: int) -> None:
         delay("portal.send_mail", mail_id)  # app.services.mail_tasks
     except Exception:  # broker down, or a bug in eager mode: the flush will deliver it
         log.exception("Mail %s : mise en file impossible, il sera envoyé plus tard.", mail_id)
+
+
+def _send_later(ids: list[int]) -> None:
+    """Mails queued in bulk: batches of `MAIL_BATCH` for the workers (`portal.send_mails`);
+    without a broker, a thread of this process sends them after the answer. Never raises:
+    whatever is not sent stays pending for the periodic flush."""
+    celery = current_app.extensions.get("celery")
+    batches = [ids[i:i + MAIL_BATCH] for i in range(0, len(ids), MAIL_BATCH)]
+    try:
+        if celery is not None and not celery.conf.task_always_eager:
+            for batch in batches:
+                delay("portal.send_mails", batch)
+            return
+        background = current_app.extensions.get("portal_background")
+        if background is not None:
+            background.submit(deliver_many, ids)
+    except Exception:
+        log.exception("Mails en lot : mise en file impossible, ils seront envoyés plus tard.")
+
+
+def deliver_many(ids: list[int]) -> int:
+    """Send a batch of outbox mails (each claimed on its own: never twice)."""
+    return sum(deliver(mail_id).status == MailState.sent for mail_id in ids)
 
 
 if not event.contains(Session, "after_commit", _after_commit):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..celery_app import add_beat, celery
 from ..models.mail import MailState
-from .mail import deliver, flush_pending_mails
+from .mail import deliver, deliver_many, flush_pending_mails
 
 MAIL_MAX_RETRIES = 8  # 1, 2, 4 … 128 minutes: about four hours of retries per mail
 MAIL_FLUSH_EVERY = 300.0  # seconds; `celery -A app.worker beat` runs the flush this often
@@ -22,6 +22,13 @@ def send_mail(self, mail_id: int) -> str:
     if outcome.status == MailState.pending and can_retry:
         raise self.retry(countdown=outcome.retry_in)
     return str(outcome.status)
+
+
+@celery.task(name="portal.send_mails", ignore_result=True)
+def send_mails(mail_ids: list[int]) -> int:
+    """Send a batch of mails queued in bulk (a billing run's); what fails stays pending
+    for `portal.flush_mails`."""
+    return deliver_many(mail_ids)
 
 
 @celery.task(name="portal.flush_mails")

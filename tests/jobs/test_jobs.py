@@ -70,7 +70,9 @@ def test_a_job_runs_to_completion_with_its_progress_seen_while_it_runs(app_ctx):
     assert len(SEEN) == 4
 
 
-def test_a_job_started_in_the_background_ends_and_the_same_key_starts_nothing(app):
+def test_a_job_started_in_the_background_ends_and_the_same_key_starts_nothing(app,
+                                                                             monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_JOBS_INLINE", False)
     with app.test_request_context():
         job = start_job("test.counting", {"steps": 2}, key="count-2")
         job_id = job.id
@@ -84,7 +86,8 @@ def test_a_job_started_in_the_background_ends_and_the_same_key_starts_nothing(ap
     assert len(SEEN) == 3  # ran once
 
 
-def test_a_failed_job_is_retried_on_the_same_row_without_doubling(app_ctx):
+def test_a_failed_job_is_retried_on_the_same_row_without_doubling(app_ctx, monkeypatch):
+    monkeypatch.setitem(app_ctx.config, "PORTAL_JOBS_INLINE", False)
     job = start_job("test.flaky", {"name": "x"}, key="flaky-x", dispatch=False)
     assert run_job(job.id) == "failed"
     db.session.expire_all()

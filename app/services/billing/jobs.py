@@ -8,11 +8,20 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from ...extensions import db
-from ...models import BillingRun, BillingRunState, Job
+from ...models import BillingRun, BillingRunState, Invoice, Job
 from ..jobs import JobOutcome, JobRun, dispatch_job, start_job, write_beside
-from .run import BillingError, execute_run, progress_writer, run_summary, start_run
+from .preview import family_names, warnings_for
+from .run import (
+    BillingError,
+    execute_run,
+    month_end,
+    progress_writer,
+    run_summary,
+    start_run,
+)
 
 BILLING_JOB = "billing"
 
@@ -48,7 +57,19 @@ def billing_job(job: JobRun) -> JobOutcome:
     write_beside(Job, job.id, total=run.families_total)
     with force_locale("fr"):
         summary = run_summary(run)
-    return JobOutcome(summary, {
+        warnings = [f"{a.family} : {a.message}" for a in run_warnings(run)]
+    return JobOutcome(summary, errors=warnings[:200], result={
         "invoices": run.invoices_created, "families": run.families_total,
         "total": str(run.amount_total or 0), "first": run.first_number,
-        "last": run.last_number})
+        "last": run.last_number, "anomalies": len(warnings)})
+
+
+def run_warnings(run: BillingRun):
+    """The anomalies to check on the invoices a run created (address, expired QF)."""
+    if not run.first_number:
+        return []
+    family_ids = list(db.session.scalars(select(Invoice.family_id).where(
+        Invoice.period_start == run.month,
+        Invoice.number.between(run.first_number, run.last_number))))
+    names = family_names(family_ids)
+    return warnings_for(family_ids, month_end(run.month), names)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Family, Guardian, Invoice
 from ..mail import queue_mail
+from ..mail_bulk import queue_mails
 from .fr import date_fr, euros, month_label, of_month
 
 _CHUNK = 500
@@ -46,3 +48,28 @@ def mail_invoice(invoice: Invoice, addresses: list[str]) -> None:
             total=euros(invoice.total), due_on=date_fr(invoice.due_on),
             direct_debit=bool(invoice.direct_debit),
         )
+
+
+def mail_invoices(invoices: list[dict], addresses: dict[int, list[str]]) -> int:
+    """The mails of invoices issued in bulk (column values), queued in bulk: one shape per
+    month and payment mode, the number, total and due date put in each."""
+    months: dict = {}
+    mails = []
+    for invoice in invoices:
+        period = invoice["period_start"]
+        if period not in months:
+            with force_locale("fr"):
+                # The subject's number goes in per mail (queue_mails).
+                months[period] = (month_label(period), of_month(period), str(_l(
+                    "Votre facture %(of_month)s (%(number)s)", of_month=of_month(period),
+                    number="%(number)s")))
+        month, of, subject = months[period]
+        context = {"month": month, "of_month": of,
+                   "direct_debit": bool(invoice["direct_debit"])}
+        varying = {"number": invoice["number"], "total": euros(invoice["total"]),
+                   "due_on": date_fr(invoice["due_on"])}
+        mails += [{"to": address, "subject": subject, "template": "invoice_issued",
+                   "family_id": invoice["family_id"], "kind": "invoice_issued",
+                   "context": context, "varying": varying}
+                  for address in addresses.get(invoice["family_id"], [])]
+    return queue_mails(mails)

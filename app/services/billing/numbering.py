@@ -75,3 +75,13 @@ class Sequence:
             self._row = _locked_row(self.prefix, self.year)
         self._row.last_number += 1
         return format_number(self.prefix, self.year, self._row.last_number)
+
+    def take_many(self, count: int) -> list[str]:
+        """The next `count` numbers, in order (one bulk issue)."""
+        if count <= 0:
+            return []
+        if self._row is None:
+            self._row = _locked_row(self.prefix, self.year)
+        first = self._row.last_number + 1
+        self._row.last_number += count
+        return [format_number(self.prefix, self.year, n) for n in range(first, first + count)]

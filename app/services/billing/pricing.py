@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
@@ -101,12 +101,31 @@ def billable_days(start: dt.date, end: dt.date,
     ]
 
 
-def bracket_for(brackets: Sequence[TariffBracket], qf: int | None) -> TariffBracket | None:
+def billed_groups(start: dt.date, end: dt.date, family_ids: list[int]) -> list[tuple]:
+    """The billed days grouped in SQL, one row per (family, child, service, surcharge):
+    (family_id, child_id, service_id, surcharge, days, first day, last day, unexcused)."""
+    unexcused = func.sum(case((Booking.attendance == Attendance.absent_unexcused, 1), else_=0))
+    query = (
+        select(Booking.family_id, Booking.child_id, Booking.service_id, Booking.unbooked,
+               func.count(), func.min(Booking.day), func.max(Booking.day), unexcused)
+        .where(Booking.day.between(start, end), billed_clause())
+        .group_by(Booking.family_id, Booking.child_id, Booking.service_id, Booking.unbooked)
+    )
+    ids = sorted(set(family_ids))
+    return [(family_id, child_id, service_id, bool(unbooked), int(count), first, last,
+             int(absent or 0))
+            for i in range(0, len(ids), _CHUNK)
+            for family_id, child_id, service_id, unbooked, count, first, last, absent
+            in db.session.execute(query.where(Booking.family_id.in_(ids[i:i + _CHUNK])))]
+
+
+def bracket_for(brackets: Sequence[TariffBracket], qf: int | None,
+                presorted: bool = False) -> TariffBracket | None:
     """The bracket of `qf` (bounds inclusive, no maximum = and above); without a QF, the
     highest bracket. None when the QF falls in no bracket (a gap in the tariff)."""
     if not brackets:
         return None
-    ordered = sorted(brackets, key=lambda b: b.qf_min or 0)
+    ordered = brackets if presorted else sorted(brackets, key=lambda b: b.qf_min or 0)
     if qf is None:
         return ordered[-1]
     for bracket in ordered:
@@ -129,6 +148,12 @@ class PriceBook:
             .options(selectinload(Tariff.brackets))
         ).all()
         self.tariffs = {(t.service_id, t.school_year_id): t for t in tariffs}
+        # Brackets sorted once per tariff; one price per (tariff, QF, surcharge), computed
+        # once: pricing costs a dictionary look-up per line, not a sort per billed day.
+        self._brackets = {t.id: sorted(t.brackets, key=lambda b: b.qf_min or 0)
+                          for t in tariffs}
+        self._prices: dict[tuple, Decimal] = {}
+        self.start, self.end = start, end
         self.quotients = self._load_quotients(start, end, family_ids)
         self._service_names: dict[int, str] = {}
 
@@ -168,22 +193,51 @@ class PriceBook:
         return self._service_names[service_id]
 
     def bracket(self, family_id: int, service_id: int, day: dt.date) -> TariffBracket:
-        year = self._year_of(day)
+        return self._bracket(service_id, self._year_of(day), self.qf_on(family_id, day))
+
+    def _bracket(self, service_id: int, year: SchoolYear, qf: int | None) -> TariffBracket:
         tariff = self.tariffs.get((service_id, year.id))
         if tariff is None:
             raise PricingError(_("Aucun tarif pour le service « %(service)s » en %(year)s.",
                                  service=self._service_name(service_id), year=year.label))
-        qf = self.qf_on(family_id, day)
-        bracket = bracket_for(tariff.brackets, qf)
+        bracket = bracket_for(self._brackets[tariff.id], qf, presorted=True)
         if bracket is None:
             raise PricingError(_(
                 "Le tarif « %(service)s » %(year)s n'a pas de tranche pour un QF de %(qf)s.",
                 service=self._service_name(service_id), year=year.label, qf=qf))
         return bracket
 
+    def unit_price(self, service_id: int, year: SchoolYear, qf: int | None,
+                   surcharge: bool) -> Decimal:
+        """The price of one day of a (tariff, QF, surcharge) group, computed once."""
+        key = (service_id, year.id, qf, surcharge)
+        price = self._prices.get(key)
+        if price is None:
+            bracket = self._bracket(service_id, year, qf)
+            price = to_money(bracket.unbooked_price if surcharge else bracket.unit_price)
+            self._prices[key] = price
+        return price
+
     def price(self, item: BillableDay) -> Decimal:
-        bracket = self.bracket(item.family_id, item.service_id, item.day)
-        return to_money(bracket.unbooked_price if item.surcharge else bracket.unit_price)
+        return self.unit_price(item.service_id, self._year_of(item.day),
+                               self.qf_on(item.family_id, item.day), item.surcharge)
+
+    def month_year(self) -> SchoolYear | None:
+        """The one school year covering the whole period, if there is one."""
+        for year in self.years:
+            if year.start_date <= self.start and self.end <= year.end_date:
+                return year
+        return None
+
+    def steady_qf(self, family_id: int) -> tuple[bool, int | None]:
+        """(True, QF) when the family's QF is the same on every day of the period (no
+        attestation, or one covering it whole); (False, None) when it changes."""
+        rows = self.quotients.get(family_id, ())
+        if not rows:
+            return True, None
+        if len(rows) == 1 and rows[0].valid_from <= self.start and rows[0].valid_to >= self.end:
+            return True, rows[0].value
+        return False, None
 
 
 def french(message_fn, *args, **kwargs) -> str:

@@ -14,6 +14,7 @@ the end show.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,18 +27,16 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ...extensions import db
-from ...models import BillingRun, BillingRunState, Booking, Family, Invoice, SepaMandate
+from ...models import AuditLog, BillingRun, BillingRunState, Booking, Family, Invoice, User
 from ...models.base import utcnow
 from ..errors import CommandError
 from ..jobs import write_beside
-from ..payments.credits import allocate_credits
-from .drafts import DraftInvoice, FamilyPricingError, LineLabels, draft_invoices
+from .drafts import FamilyPricingError, grouped_drafts
 from .fr import euros, month_label, today
-from .notify import mail_invoice, recipients
+from .issue import Issued, issue_chunk
 from .numbering import INVOICE_PREFIX, Sequence
 from .pdf_tasks import queue_pdfs
-from .pricing import PriceBook, PricingError, billable_days, billed_clause
-from .snapshot import freeze_invoices
+from .pricing import PriceBook, PricingError, billed_clause
 
 log = logging.getLogger(__name__)
 
@@ -54,24 +53,33 @@ class BillingError(CommandError, ValueError):
 
 @dataclass
 class BillingResult:
+    """What a run did, from its own figures: nothing is reloaded to summarise it."""
+
     month: dt.date
     issued_on: dt.date
-    invoices: list[Invoice] = field(default_factory=list)
+    issued: Issued = field(default_factory=Issued)
     already_invoiced: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.invoices)
+        return len(self.issued.ids)
 
     @property
     def total(self) -> Decimal:
-        return sum((invoice.total for invoice in self.invoices), Decimal("0.00"))
+        return self.issued.total
 
     @property
     def numbers(self) -> tuple[str | None, str | None]:
-        if not self.invoices:
-            return None, None
-        return self.invoices[0].number, self.invoices[-1].number
+        return self.issued.first, self.issued.last
+
+    @property
+    def invoices(self) -> list[Invoice]:
+        """The invoices created (loaded on demand, in number order: the demo, tests)."""
+        ids = self.issued.ids
+        found = [invoice for i in range(0, len(ids), _CHUNK)
+                 for invoice in db.session.scalars(
+                     select(Invoice).where(Invoice.id.in_(ids[i:i + _CHUNK])))]
+        return sorted(found, key=lambda invoice: invoice.number)
 
 
 def month_start(value: dt.date | str) -> dt.date:
@@ -108,22 +116,25 @@ def check_month(month: dt.date, issued_on: dt.date) -> None:
 
 def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
                run_id: int | None = None, progress: Progress | None = None,
-               commit: bool = True, notify: bool = True) -> BillingResult:
+               commit: bool = True, notify: bool = True,
+               user_id: int | None = None) -> BillingResult:
     """Invoice every family with billed days in `month` not invoiced for it yet.
 
     With commit=False the caller's transaction receives the invoices (the demo builds its
     town in one transaction) and the caller commits or rolls back. notify=False sends no
-    mail (demo data, or months taken over from a previous software)."""
+    mail (demo data, or months taken over from a previous software). The mails are queued
+    in the outbox and sent by workers after the commit, never by the run."""
     month = month_start(month)
     issued_on = issued_on or today()
     check_month(month, issued_on)
     try:
         result = _bill(month, issued_on, progress, notify)
+        audit_run(result, run_id, user_id)
         if run_id is not None:
             _finish_run(run_id, result)
         if commit:
             db.session.commit()
-            queue_pdfs("invoice", result.invoices)  # rendered once, on the workers
+            queue_pdfs("invoice", result.issued.ids)  # rendered once, on the workers
     except Exception as exc:
         if not commit:
             raise
@@ -147,13 +158,13 @@ def _bill(month: dt.date, issued_on: dt.date, progress: Progress | None,
     book = PriceBook(month, end)
     numbers = Sequence(INVOICE_PREFIX, issued_on.year)
     result = BillingResult(month, issued_on, already_invoiced=len(invoiced))
+    due_on = due_date(issued_on)
     # Chunk by chunk, in alphabetical order: a city's month never sits in memory at once.
     for start in range(0, len(family_ids), _CHUNK):
         chunk = family_ids[start:start + _CHUNK]
-        drafts = {d.family_id: d for d in draft_invoices(billable_days(month, end, chunk), book)}
+        drafts = {d.family_id: d for d in grouped_drafts(month, end, chunk, book)}
         ordered = [drafts[i] for i in chunk if i in drafts and drafts[i].lines]
-        result.invoices += _issue(ordered, month, issued_on, numbers, notify)
-        db.session.flush()
+        issue_chunk(ordered, month, issued_on, due_on, numbers, result.issued, notify)
         if live:
             report(start + len(chunk), len(family_ids))
     return result
@@ -169,39 +180,19 @@ def _families_to_bill(month: dt.date, end: dt.date, invoiced: set[int]) -> list[
     return [family_id for (family_id,) in rows if family_id not in invoiced]
 
 
-def _debited_families(family_ids: list[int], on: dt.date) -> set[int]:
-    """Families with a SEPA mandate in force on the issue date: their invoices are debited."""
-    return set(db.session.scalars(
-        select(SepaMandate.family_id).where(
-            SepaMandate.family_id.in_(family_ids),
-            SepaMandate.active.is_(True), SepaMandate.signed_on <= on,
-            or_(SepaMandate.revoked_on.is_(None), SepaMandate.revoked_on > on))))
-
-
-def _issue(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
-           numbers: Sequence, notify: bool = True) -> list[Invoice]:
-    """Number and add the invoices of one chunk of families, queue their mails."""
-    if not drafts:
-        return []
-    ids = [d.family_id for d in drafts]
-    debited = _debited_families(ids, issued_on)
-    addresses = recipients(ids) if notify else {}
-    labels = LineLabels(drafts)
-    invoices = []
-    for draft in drafts:
-        invoice = Invoice(number=numbers.take(), family_id=draft.family_id,
-                          period_start=month, issued_on=issued_on, due_on=due_date(issued_on),
-                          total=draft.total, direct_debit=draft.family_id in debited,
-                          lines=labels.invoice_lines(draft))
-        db.session.add(invoice)
-        if notify:
-            mail_invoice(invoice, addresses.get(draft.family_id, []))
-        invoices.append(invoice)
-    freeze_invoices(invoices)
-    db.session.flush()
-    # A family's credit (trop-perçu) is offered against its new invoice at once.
-    allocate_credits(invoices, issued_on)
-    return invoices
+def audit_run(result: BillingResult, run_id: int | None, user_id: int | None) -> None:
+    """One audit entry for the whole run (what, who, totals), in its transaction."""
+    if not result.count:
+        return
+    first, last = result.numbers
+    changes = {"month": result.month.isoformat(), "issued_on": result.issued_on.isoformat(),
+               "invoices": result.count, "total": str(result.total), "first_number": first,
+               "last_number": last, "mails": result.issued.mails, "run": run_id}
+    user = db.session.get(User, user_id) if user_id else None
+    db.session.add(AuditLog(user_id=user_id, username=user.username if user else None,
+                            action="billing", table_name="invoice",
+                            object_id=str(run_id or result.month.isoformat()),
+                            changes=json.dumps(changes, ensure_ascii=False)))
 
 
 # --- the run's record (BillingRun) --------------------------------------------------------
@@ -220,7 +211,7 @@ def _finish_run(run_id: int, result: BillingResult) -> None:
     first, last = result.numbers
     db.session.execute(
         update(BillingRun).where(BillingRun.id == run_id).values(
-            state=BillingRunState.done, invoices_created=len(result.invoices),
+            state=BillingRunState.done, invoices_created=result.count,
             families_done=BillingRun.families_total,
             amount_total=result.total, first_number=first, last_number=last,
             finished_at=utcnow(), error=None)
@@ -295,10 +286,10 @@ def execute_run(run_id: int, progress: Progress | None = None) -> str:
     run = _claim(run_id)
     if run is None:
         return "skipped"
-    month, issued_on = run.month, run.issued_on
+    month, issued_on, user_id = run.month, run.issued_on, run.started_by_id
     db.session.rollback()  # start the billing transaction afresh
     try:
-        bill_month(month, issued_on, run_id=run_id,
+        bill_month(month, issued_on, run_id=run_id, user_id=user_id,
                    progress=progress or progress_writer(run_id))
     except Exception:
         return BillingRunState.failed.value

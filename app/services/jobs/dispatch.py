@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 def dispatch(job_id: int, run_here: Callable[[int], object]) -> None:
     """`run_here` (app.services.jobs.core.run_job) runs the job in this process's thread."""
+    # PORTAL_JOBS_INLINE (tests of what a finished job shows): at once, as Celery's eager mode.
+    if current_app.config.get("PORTAL_JOBS_INLINE"):
+        run_here(job_id)
+        return
     celery = current_app.extensions.get("celery")
     if celery is not None and not celery.conf.task_always_eager:
         try:

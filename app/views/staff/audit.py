@@ -16,6 +16,7 @@ _ACTIONS = {
     "insert": _l("Création"),
     "update": _l("Modification"),
     "delete": _l("Suppression"),
+    "billing": _l("Facturation"),  # one entry per billing run (its totals)
 }
 
 _TABLES = {

@@ -19,13 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import BillingRun, BillingRunState, Invoice
+from ...models import BillingRun, BillingRunState, Invoice, Job
 from ...services.billing.credit_notes import CreateCreditNote
 from ...services.billing.fr import euros, today
+from ...services.billing.jobs import start_billing
 from ...services.billing.pdf import issued_invoice_pdf, pdf_filename
-from ...services.billing.run import fail_run, start_run
-from ...services.billing.tasks import billing_run
+from ...services.billing.preview import SHOWN, preview_month
 from ...services.errors import CommandError
+from ...services.jobs import job_status
 from ...services.money import InvoiceBalance
 from ..downloads import pdf_response
 from .common import add_menu_view
@@ -66,7 +67,8 @@ def _run_json(run: BillingRun) -> dict:
 
 
 class FinanceBillingRunView(BaseView):
-    """Facturation mensuelle: start the run of a month, follow it, see past runs."""
+    """« Facturation »: preview a month (dry run, anomalies), confirm, follow the run in
+    the background (progress bar, estimated time), read its report; past runs."""
 
     route_base = "/gestion/facturation"
     default_view = "index"
@@ -80,27 +82,41 @@ class FinanceBillingRunView(BaseView):
         ).all()
         day = today()
         months = [(m.strftime("%Y-%m"), month_name(m)) for m in billable_months(day)]
+        latest = next((run for run in runs if run.job_id), None)
+        job = db.session.get(Job, latest.job_id) if latest else None
         return self.render_template(
             "staff/finances_billing_runs.html", runs=runs, months=months, today=day,
             states=BillingRunState, euros=euros, month_name=month_name,
-            title=_("Facturation mensuelle"),
+            title=_("Facturation mensuelle"), latest=latest, job=job,
+            status=job_status(job) if job else None,
             active=[r for r in runs if r.state in (BillingRunState.pending,
                                                     BillingRunState.running)],
         )
+
+    @expose("/apercu")
+    @has_access
+    def preview(self):
+        """The dry run of a month: totals per school and service, anomalies, confirm."""
+        try:
+            preview = preview_month(request.args.get("month", ""))
+        except CommandError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for(".index"))
+        return self.render_template(
+            "staff/finances_billing_preview.html", preview=preview, euros=euros,
+            month_name=month_name, shown=SHOWN,
+            title=_("Aperçu de la facturation de %(month)s",
+                    month=month_name(preview.month).lower()))
 
     @expose("/lancer", methods=["POST"])
     @has_access
     def run(self):
         try:
-            run = start_run(request.form.get("month", ""), user_id=_user_id())
+            run = start_billing(request.form.get("month", ""), user_id=_user_id())
         except CommandError as exc:
             flash(exc.message, "danger")
             return redirect(url_for(".index"))
-        # In-process without Redis (the run is over when this returns), else on a worker.
-        try:
-            billing_run.delay(run.id)
-        except Exception as exc:  # the broker is down: say so rather than wait forever
-            fail_run(run.id, exc)
+        # On a worker (Celery), or a thread of this process: this page answers at once.
         db.session.expire_all()
         run = db.session.get(BillingRun, run.id)
         if run.state == BillingRunState.done:
