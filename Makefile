@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export FLASK_APP := run.py
 
-.PHONY: run test install demo lint translations clean-db prod-check
+.PHONY: run test install demo lint translations clean-db prod-check screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ lint: install
 ## lists the entries still to translate (see translations/sync.py).
 translations: install
 	$(BIN)/python translations/sync.py
+
+## docs/screenshots/: the demo in a temp SQLite DB, photographed in Chromium (1280 and 375 px).
+screenshots: install
+	$(BIN)/python bench/screenshots.py
 
 clean-db:
 	rm -f instance/portail.db

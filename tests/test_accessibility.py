@@ -228,8 +228,14 @@ def test_layout_shows_the_town_contacts_and_accessibility_statement(client):
     assert "Ville de Saint-Père" in header
     assert "Service des affaires scolaires" in footer and "02 99 58 81 17" in footer
     statement = [a for a in doc.xpath("//footer//a")
-                 if _text(a) == "Accessibilité : partiellement conforme"][0]
-    assert "partiellement conforme" in _page(client, statement.get("href"))
+                 if _text(a) == "Accessibilité : non conforme"][0]
+    statement = _page(client, statement.get("href"))
+    # The RGAA model's sections; « non conforme » as long as no RGAA audit was made.
+    for section in ("État de conformité", "Résultats des tests", "Contenus non accessibles",
+                    "Établissement de cette déclaration", "information et contact",
+                    "Voies de recours", "Défenseur des droits", "axe-core", "Playwright"):
+        assert section in statement, section
+    assert "est non conforme avec le RGAA" in statement
 
 
 def test_flash_messages_say_their_kind_in_words(app, client, data):
@@ -264,6 +270,30 @@ def test_palette_contrasts_reach_rgaa_levels():
         fg, bg = colours.get(text, text), colours.get(background, background)
         assert contrast(fg, bg) >= 4.5, (text, background)
     assert contrast(colours["border"], white) >= 3  # field borders (RGAA 3.3)
+
+
+def _rule(css: str, selector: str) -> dict[str, str]:
+    block = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css).group(1)
+    return dict(re.findall(r"([\w-]+):\s*([^;]+);", block))
+
+
+def test_unread_badge_and_state_buttons_reach_4_5_to_1():
+    """The menu's unread badge was Bootstrap's grey (#777 on white text: 4.47:1)."""
+    css = (Path(__file__).parent.parent / "app/static/css/portal.css").read_text()
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+
+    def colour(value: str) -> str:
+        value = value.strip()
+        value = colours[value[6:-1]] if value.startswith("var(--") else value
+        return "#ffffff" if value == "#fff" else value
+
+    badge = _rule(css, ".badge.portal-unread")
+    assert contrast(colour(badge["color"]), colour(badge["background"])) >= 4.5
+    for on_blue in (colours["blue"], colours["blue-dark"], "#ffffff"):  # the bar, a dropdown
+        assert contrast(colour(badge["background"]), on_blue) >= 3 or \
+            contrast(colour(badge["border"].split()[-1]), on_blue) >= 3
+    success = _rule(css, ".btn-success")
+    assert contrast(colour(success["color"]), colour(success["background"])) >= 4.5
 
 
 def test_focus_is_always_visible():

@@ -35,6 +35,9 @@
       var rendered = $box.attr("aria-labelledby");
       if (rendered && rendered !== label.id) { parts.push(rendered); }
       $box.attr("aria-labelledby", parts.join(" "));
+      // The rendered choice (role=textbox) is named by the label too: select2 names it
+      // only by a title, which it removes while the placeholder shows.
+      $container.find(".select2-selection__rendered").attr("aria-labelledby", label.id);
       // A multiple select2 is typed into through an inline search field.
       $container.find(".select2-search__field").attr("aria-label", $.trim($(label).text()));
     } else if ($select.attr("aria-label")) {
@@ -42,12 +45,32 @@
     }
   }
 
+  var select2French = {
+    noResults: function () { return tr("No results found"); },
+    searching: function () { return tr("Searching…"); },
+    removeAllItems: function () { return tr("Remove all items"); },
+    removeItem: function () { return tr("Remove item"); },
+    errorLoading: function () { return tr("The results could not be loaded."); }
+  };
+
   function initSelect2(elements) {
     if (!$.fn.select2) { return; }
     $(elements).each(function () {
       var $select = $(this);
       if ($select.data("select2")) { $select.select2("destroy"); }
-      $select.select2({ placeholder: tr("Select a State"), allowClear: true, theme: "bootstrap" });
+      // FAB's blank choice is value "__None", shown as such: the placeholder instead.
+      var blank = $select.find('option[value="__None"]');
+      blank.text("");
+      var multiple = $select.prop("multiple");
+      $select.select2({
+        placeholder: blank.length ? { id: "__None", text: tr("Select a State") } : tr("Select a State"),
+        // A multiple select2 has a remove button per choice; its « clear all » <span> in the
+        // <ul> of choices breaks the list's structure (axe: list).
+        allowClear: !multiple,
+        width: "100%",
+        theme: "bootstrap",
+        language: select2French
+      });
       labelSelect2(this);
     });
   }
@@ -63,7 +86,48 @@
     $row.find("select").each(function () { labelSelect2(this); });
   }
 
+  // A table that scrolls sideways inside .table-responsive: a named, focusable region, so a
+  // keyboard user can scroll it (the attributes go away when it fits again).
+  function regionLabel(box) {
+    var caption = box.querySelector("caption");
+    var text = caption ? $.trim(caption.textContent) : "";
+    if (!text) {
+      var heading = $(box).prevAll("h1, h2, h3, h4").first();
+      if (!heading.length) { heading = $(box).closest("section, main").find("h1, h2, h3").first(); }
+      text = $.trim(heading.text());
+    }
+    return fill(t.scroll_region, text || document.title);
+  }
+
+  function scrollRegions() {
+    $(".table-responsive, [data-scroll-region]").each(function () {
+      var box = this;
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-portal-region", "1");
+        if (!box.getAttribute("role")) { box.setAttribute("role", "region"); }
+        if (!box.getAttribute("aria-label") && !box.getAttribute("aria-labelledby")) {
+          box.setAttribute("aria-label", regionLabel(box));
+        }
+      } else if (!scrolls && box.getAttribute("data-portal-region")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-portal-region");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  var regionFrame = null;
+  $(window).on("resize", function () {
+    if (regionFrame === null) {
+      regionFrame = window.requestAnimationFrame(function () { regionFrame = null; scrollRegions(); });
+    }
+  });
+
   $(function () {
+    scrollRegions();
     initSelect2($("select.my_select2").not("#filter_form select"));
 
     var body = document.querySelector("#filter_form .filters tbody");
