@@ -162,6 +162,8 @@ def crawl(page, base_url: str, role: str, start: str, max_pages: int = 200,
             continue
         if urlsplit(page.url).netloc != host or pattern(page.url) in ("/login/",):
             continue
+        if response and "text/html" not in response.headers.get("content-type", ""):
+            continue  # a file shown inline (a document's preview): not a page
         recheck = own_depth is not None and depth <= own_depth
         same_form = key.endswith("/add") and key[:-len("add")] + "edit/{id}" in own | checked
         if (key not in checked or recheck) and not same_form:

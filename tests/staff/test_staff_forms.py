@@ -135,3 +135,28 @@ def test_hand_written_staff_date_fields_are_french_too(app, manager):
     # a manager's visit there makes the next agent see its export buttons)
     publish = manager.get("/gestion/documents-publies/nouveau/").get_data(as_text=True)
     assert 'type="date"' not in publish and 'placeholder="jj/mm/aaaa"' in publish
+
+
+def test_no_back_office_page_uses_the_browsers_own_date_input(app):
+    """A browser's <input type="date"> shows its own locale's order (mm/dd/yyyy in an
+    English Chromium): every staff page uses the jj/mm/aaaa field with the calendar."""
+    from pathlib import Path
+
+    folder = Path(app.root_path) / "templates" / "staff"
+    offenders = sorted(p.name for p in folder.glob("*.html") if 'type="date"' in p.read_text())
+    assert offenders == []
+
+
+def test_the_menus_week_and_the_statistics_read_and_show_french_dates(app, manager):
+    from app.models import Kitchen
+
+    with app.app_context():
+        db.session.add(Kitchen(name="Cuisine centrale"))
+        db.session.commit()
+    week = manager.get("/gestion/menus/?semaine=02/12/2026").get_data(as_text=True)
+    assert re.search(r'id="semaine"[^>]*value="30/11/2026"', week), "the week's Monday"
+    stats = manager.get("/gestion/statistiques/?du=01/10/2026&au=30/11/2026")
+    assert stats.status_code == 200
+    text = stats.get_data(as_text=True)
+    assert re.search(r'id="stat-du"[^>]*value="01/10/2026"', text)
+    assert re.search(r'id="stat-au"[^>]*value="30/11/2026"', text)

@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import Allergen, Course, Dish, DishLabel, DishVariant, Menu
 from ..command import BaseCommand
 from ..errors import ErrorCollector, transaction
+from ..reservations.lookup import parse_day
 from .catalog import clean_codes, join, parse_allergens, parse_labels
 from .week import is_published, load_menus, week_days, week_monday
 
@@ -219,10 +220,8 @@ class PublishWeek(BaseCommand):
 
     def validate(self) -> None:
         errors = ErrorCollector()
-        try:
-            value = self.raw if isinstance(self.raw, dt.date) else \
-                dt.date.fromisoformat(str(self.raw or ""))
-        except ValueError:
+        value = parse_day(self.raw)
+        if value is None:
             errors.add(_("Date de publication invalide."), "publish_on")
         else:
             self.publish_on = value

@@ -53,13 +53,23 @@ def has_validated_enrolment(family_id: int, child_id: int, service_id: int, year
     return validated_enrolment(family_id, child_id, service_id, year_id) is not None
 
 
+#: What a day may look like in a form: ISO (links, <input type="date">) or typed the
+#: French way (jj/mm/aaaa, the back office's calendar) and its near variants.
+DAY_PATTERNS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
 def parse_day(value) -> dt.date | None:
+    """The one parser of a day typed or sent by a form: `2026-12-01` or `01/12/2026` →
+    1 December 2026; None when it is not a date."""
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
+    text = " ".join(str(value or "").split())
+    for pattern in DAY_PATTERNS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def load_target(

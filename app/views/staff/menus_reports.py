@@ -13,14 +13,12 @@ from ...models import DishLabel
 from ...services.calendar import local_today
 from ...services.menus.egalim import egalim_table
 from ...services.menus.report import MAX_DAYS, ordered_vs_served
+from ...services.reservations.lookup import parse_day
 from .menus import _kitchens, _pick_kitchen
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return parse_day(value) or default
 
 
 class StaffMenuReportView(BaseView):

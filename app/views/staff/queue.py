@@ -40,6 +40,7 @@ from ...models import (
 from ...services.errors import CommandError
 from ...services.request_details import request_details
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
+from ...services.reservations.lookup import parse_day
 from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
 from ...services.search import name_contains
@@ -128,15 +129,7 @@ def _int(value) -> int | None:
 
 
 def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y").date()):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    return None
+    return parse_day(value)
 
 
 class _PlaceIs(BaseFilter):

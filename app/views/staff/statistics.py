@@ -14,23 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from ...services.calendar import local_today, school_year_label_for
 from ...services.money import euros
+from ...services.reservations.lookup import parse_day
 from ...services.statistics import queries as q
 from ...services.statistics.figures import all_figures
 from ..exports import csv_response
 
 _GRAIN_LABELS = {"day": _l("Jour"), "week": _l("Semaine"), "month": _l("Mois")}
 _MAX_DAYS = 5 * 366
-
-
-def parse_day(text: str) -> dt.date | None:
-    """2026-11-26 (a date field) or 26/11/2026 (typed)."""
-    text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _default_start(today: dt.date) -> dt.date:
