@@ -13,14 +13,14 @@ from markupsafe import Markup
 from wtforms import DateField
 from wtforms.widgets import html_params
 
-from ..services.reservations.lookup import parse_day
+from ..services.reservations.lookup import parse_typed_day
 
 FRENCH = "%d/%m/%Y"
 
 
 def parse_french_date(text: str | None) -> dt.date | None:
     """`01/12/2026` (or `2026-12-01`, `1-12-2026`) → 1 December 2026; None if not a date."""
-    return parse_day(text)
+    return parse_typed_day(text)
 
 
 class FrenchDatePickerWidget(DatePickerWidget):

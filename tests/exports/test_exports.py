@@ -81,7 +81,7 @@ def _xlsx(response):
 
 def test_family_export_has_address_phones_and_every_guardian(client, town):
     f.login(client, "gestionnaire1")
-    response = client.get("/gestion/familles/xlsx?_flt_2_name=Martin")
+    response = client.get("/gestion/familles/xlsx?_flt_0_name=Martin")
     assert response.headers["Content-Disposition"].endswith("filename=familles-2026-12-01.xlsx")
     sheet = _xlsx(response)
     rows = list(sheet.iter_rows(values_only=True))
@@ -94,7 +94,7 @@ def test_family_export_has_address_phones_and_every_guardian(client, town):
     assert row["Courriel (responsable 1)"] == "anne@example.org"
     assert row["Portable (responsable 2)"] == "0655667788"
     assert row["Autres responsables"] == "Martin Rose (tutrice)"
-    csv_rows = _csv(client.get("/gestion/familles/csv?_flt_2_name=Martin"))
+    csv_rows = _csv(client.get("/gestion/familles/csv?_flt_0_name=Martin"))
     assert [r[1] for r in csv_rows[1:]] == ["Famille Martin"]
 
 
@@ -194,9 +194,9 @@ def test_agents_have_no_export(client, town):
 
 def test_the_list_offers_both_exports_with_its_filters(client, town):
     f.login(client, "gestionnaire1")
-    page = client.get("/gestion/familles/list/?_flt_2_name=Martin").get_data(as_text=True)
-    assert 'href="/gestion/familles/xlsx?_flt_2_name=Martin"' in page
-    assert 'href="/gestion/familles/csv?_flt_2_name=Martin"' in page
+    page = client.get("/gestion/familles/list/?_flt_0_name=Martin").get_data(as_text=True)
+    assert 'href="/gestion/familles/xlsx?_flt_0_name=Martin"' in page
+    assert 'href="/gestion/familles/csv?_flt_0_name=Martin"' in page
 
 
 def test_unpaid_balances_export(client, town):

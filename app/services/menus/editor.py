@@ -14,7 +14,7 @@ from ...extensions import db
 from ...models import Allergen, Course, Dish, DishLabel, DishVariant, Menu
 from ..command import BaseCommand
 from ..errors import ErrorCollector, transaction
-from ..reservations.lookup import parse_day
+from ..reservations.lookup import parse_typed_day
 from .catalog import clean_codes, join, parse_allergens, parse_labels
 from .week import is_published, load_menus, week_days, week_monday
 
@@ -220,7 +220,7 @@ class PublishWeek(BaseCommand):
 
     def validate(self) -> None:
         errors = ErrorCollector()
-        value = parse_day(self.raw)
+        value = parse_typed_day(self.raw)
         if value is None:
             errors.add(_("Date de publication invalide."), "publish_on")
         else:

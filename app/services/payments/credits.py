@@ -88,7 +88,7 @@ class RefundCredit(BaseCommand):
         self.raw_date, self.staff = on_date, staff_user_id
 
     def validate(self) -> None:
-        from ..reservations.lookup import parse_day
+        from ..reservations.lookup import parse_typed_day
         from .sepa import SepaError, clean_iban
 
         errors = ErrorCollector()
@@ -109,7 +109,7 @@ class RefundCredit(BaseCommand):
             self.iban = clean_iban(self.raw_iban)
         except SepaError as refused:
             errors.add(str(refused), "iban")
-        self.on_date = parse_day(self.raw_date) if self.raw_date else local_today()
+        self.on_date = parse_typed_day(self.raw_date) if self.raw_date else local_today()
         if self.on_date is None or self.on_date > local_today():
             errors.add(_("Indiquez la date du virement (aujourd'hui ou avant)."), "on_date")
         errors.raise_if_any()

@@ -53,18 +53,28 @@ def has_validated_enrolment(family_id: int, child_id: int, service_id: int, year
     return validated_enrolment(family_id, child_id, service_id, year_id) is not None
 
 
-#: What a day may look like in a form: ISO (links, <input type="date">) or typed the
-#: French way (jj/mm/aaaa, the back office's calendar) and its near variants.
-DAY_PATTERNS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+#: What a day typed by staff may look like: jj/mm/aaaa (the back office's calendar), its
+#: near variants, or ISO (links).
+TYPED_DAY_PATTERNS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
 
 def parse_day(value) -> dt.date | None:
-    """The one parser of a day typed or sent by a form: `2026-12-01` or `01/12/2026` →
-    1 December 2026; None when it is not a date."""
+    """A day sent by the parent pages and API: ISO only (`2026-12-01`), their contract."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def parse_typed_day(value) -> dt.date | None:
+    """The one parser of a day typed in a back-office form: `01/12/2026` or `2026-12-01`
+    → 1 December 2026; None when it is not a date."""
     if isinstance(value, dt.date):
         return value
     text = " ".join(str(value or "").split())
-    for pattern in DAY_PATTERNS:
+    for pattern in TYPED_DAY_PATTERNS:
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:

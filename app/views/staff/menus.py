@@ -23,7 +23,7 @@ from ...services.errors import CommandError
 from ...services.menus import editor
 from ...services.menus.catalog import allergen_words, label_words
 from ...services.menus.week import load_menus, week_days, week_monday
-from ...services.reservations.lookup import parse_day
+from ...services.reservations.lookup import parse_typed_day
 from .common import PortalStaffView, labels
 
 
@@ -37,7 +37,7 @@ def _pick_kitchen(value: str | None, kitchens: list[Kitchen]) -> Kitchen | None:
 
 
 def _monday(value: str | None) -> dt.date:
-    return week_monday(parse_day(value) or local_today())
+    return week_monday(parse_typed_day(value) or local_today())
 
 
 def _flash(refused: CommandError) -> None:
@@ -145,7 +145,7 @@ class StaffMenuView(BaseView):
             _flash(refused)
         else:
             flash(_("Semaine publiée : les familles la voient à partir du %(day)s.",
-                    day=parse_day(request.form["publish_on"]).strftime("%d/%m/%Y")),
+                    day=parse_typed_day(request.form["publish_on"]).strftime("%d/%m/%Y")),
                   "success")
         return self._back(kitchen, monday)
 

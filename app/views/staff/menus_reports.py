@@ -13,12 +13,12 @@ from ...models import DishLabel
 from ...services.calendar import local_today
 from ...services.menus.egalim import egalim_table
 from ...services.menus.report import MAX_DAYS, ordered_vs_served
-from ...services.reservations.lookup import parse_day
+from ...services.reservations.lookup import parse_typed_day
 from .menus import _kitchens, _pick_kitchen
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    return parse_day(value) or default
+    return parse_typed_day(value) or default
 
 
 class StaffMenuReportView(BaseView):

@@ -40,7 +40,7 @@ from ...models import (
 from ...services.errors import CommandError
 from ...services.request_details import request_details
 from ...services.reservations.decide import REFUSE, VALIDATE, DecideRequests
-from ...services.reservations.lookup import parse_day
+from ...services.reservations.lookup import parse_typed_day
 from ...services.reservations.queries import seats_of
 from ...services.reservations.staleness import stale_reasons
 from ...services.search import name_contains
@@ -129,7 +129,7 @@ def _int(value) -> int | None:
 
 
 def _date(value) -> dt.date | None:
-    return parse_day(value)
+    return parse_typed_day(value)
 
 
 class _PlaceIs(BaseFilter):

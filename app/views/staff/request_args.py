@@ -7,7 +7,7 @@ import datetime as dt
 
 from flask import g, request
 
-from ...services.reservations.lookup import parse_day
+from ...services.reservations.lookup import parse_typed_day
 
 PAGE_SIZE = 25
 
@@ -25,4 +25,4 @@ def page() -> int:
 
 
 def day(text: str | None) -> dt.date | None:
-    return parse_day((text or "").strip())
+    return parse_typed_day((text or "").strip())

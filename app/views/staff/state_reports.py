@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...services.calendar import local_today
 from ...services.money import euros
-from ...services.reservations.lookup import parse_day
+from ...services.reservations.lookup import parse_typed_day
 from ...services.state_reports.caf import AGE_BANDS, caf_hours, hours_text, qf_band_label
 from ...services.state_reports.caf import RULES as CAF_RULES
 from ...services.state_reports.canteen import PERIOD_LABELS, canteen_claim, period_of
@@ -29,7 +29,7 @@ def _day(name: str, default: dt.date) -> tuple[dt.date, str | None]:
     text = (request.args.get(name) or "").strip()
     if not text:
         return default, None
-    day = parse_day(text)
+    day = parse_typed_day(text)
     if day is not None:
         return day, None
     return default, _("Date « %(value)s » invalide : jj/mm/aaaa.", value=text)

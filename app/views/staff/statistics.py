@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...services.calendar import local_today, school_year_label_for
 from ...services.money import euros
-from ...services.reservations.lookup import parse_day
+from ...services.reservations.lookup import parse_typed_day
 from ...services.statistics import queries as q
 from ...services.statistics.figures import all_figures
 from ..exports import csv_response
@@ -46,7 +46,7 @@ def read_filters(schools: dict, services: dict) -> tuple[q.Filters, list[str]]:
     for name, label in (("du", _("Du")), ("au", _("Au"))):
         text = request.args.get(name)
         if text:
-            value = parse_day(text)
+            value = parse_typed_day(text)
             if value is None:
                 errors.append(_("« %(label)s » : la date « %(text)s » n'est pas valide "
                                 "(jj/mm/aaaa).", label=label, text=text))
