@@ -133,6 +133,7 @@ def test_a_parent_does_her_month_with_the_keyboard_alone(page, live_server, app,
     tab_to(page, free)
     day = page.evaluate(f"{FOCUSED}.dataset.date")
     child = page.evaluate(f"{FOCUSED}.dataset.child")
+    service = page.evaluate(f"{FOCUSED}.dataset.service")
     page.keyboard.press("Enter")
     page.wait_for_selector(f'.pl-cell[data-date="{day}"][data-child="{child}"]'
                            '[data-state="booked"]')
@@ -144,10 +145,12 @@ def test_a_parent_does_her_month_with_the_keyboard_alone(page, live_server, app,
     page.wait_for_selector(f'.pl-cell[data-date="{cancelled[0]}"][data-child="{cancelled[1]}"]'
                            f'[data-service="{cancelled[2]}"][data-state="available"]')
     with app.app_context():
-        states = {(b.day.isoformat(), str(b.child_id)): b.state
+        # One cell is a child × a service × a day: the child's other service that day has
+        # its own state.
+        states = {(b.day.isoformat(), str(b.child_id), str(b.service_id)): b.state
                   for b in db.session.query(Booking).filter_by(family_id=family_id)}
-    assert states[(day, child)] == BookingState.booked
-    assert states[(cancelled[0], cancelled[1])] == BookingState.cancelled
+    assert states[(day, child, service)] == BookingState.booked
+    assert states[tuple(cancelled)] == BookingState.cancelled
 
     # The standard week: the defaults (Monday, Tuesday, Thursday, Friday), Wednesday added
     # with Space, applied with Enter on the button.
