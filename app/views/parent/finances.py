@@ -27,7 +27,7 @@ from ...models import (
     TaxCertificate,
     TransactionState,
 )
-from ...security.scope import current_family_ids, family_clause
+from ...security.scope import current_family_ids, family_clause, owned
 from ...services.billing.pdf import (
     credit_note_filename,
     issued_credit_note_pdf,
@@ -123,13 +123,16 @@ class ParentFinanceView(BaseView):
         )
 
 
-def _family_invoice(pk: int) -> Invoice:
-    invoice = db.session.scalars(
-        select(Invoice).where(Invoice.id == pk, family_clause(Invoice))
-    ).first()
-    if invoice is None:
+def _owned_or_404(model: type, pk: int):
+    """One of the current user's families' rows (app.security.scope.owned), else 404."""
+    row = owned(model, pk)
+    if row is None:
         abort(404)
-    return invoice
+    return row
+
+
+def _family_invoice(pk: int) -> Invoice:
+    return _owned_or_404(Invoice, pk)
 
 
 class ParentCreditNoteView(BaseView):
@@ -142,11 +145,7 @@ class ParentCreditNoteView(BaseView):
     @expose("/<int:pk>/pdf")
     @has_access
     def pdf(self, pk: int):
-        note = db.session.scalars(
-            select(CreditNote).where(CreditNote.id == pk, family_clause(CreditNote))
-        ).first()
-        if note is None:
-            abort(404)
+        note = _owned_or_404(CreditNote, pk)
         return pdf_response(issued_credit_note_pdf(note), credit_note_filename(note))
 
 
@@ -160,11 +159,7 @@ class ParentTaxCertificateView(BaseView):
     @expose("/<int:pk>/pdf")
     @has_access
     def download(self, pk: int):
-        row = db.session.scalars(
-            select(TaxCertificate).where(TaxCertificate.id == pk, family_clause(TaxCertificate))
-        ).first()
-        if row is None:
-            abort(404)
+        row = _owned_or_404(TaxCertificate, pk)
         return pdf_response(issued_certificate_pdf(row), f"attestation-fiscale-{row.year}.pdf")
 
     @expose("/demander", methods=["POST"])
