@@ -1,14 +1,13 @@
 """The monthly billing run against its floor, on PostgreSQL, at several city sizes.
 
-    .venv/bin/python -m bench.billing                        # 1,000 and 4,000 families
-    .venv/bin/python -m bench.billing --sizes 1000 4000 12000 --repeat 3
-    .venv/bin/python -m bench.billing --base postgresql://postgres@127.0.0.1:5432/portail_bench
+    .venv/bin/python -m bench.billing                        # 1,000 and 12,000 families
+    .venv/bin/python -m bench.billing --sizes 1000 4000 12000 --repeat 3 --mails
 
-For each size N the city lives in its own database `<base>_<N>` (created with the real
-migrations and `flask portal demo --families N` the first time, reused afterwards). The
-month measured is the demo's latest month of bookings not invoiced yet (the current month,
-billed as if it were over), so the run has every family to invoice; each measure runs
-inside a transaction that is rolled back, so the city stays as built.
+For each size N the city is bench/city.py's `portail_city_<N>` (a full school year of
+bookings, built the first time, reused afterwards). The month measured is the one after the
+latest invoiced month (the current month, billed as if it were over), so the run has every
+family to invoice; each measure runs inside a transaction that is rolled back, so the city
+stays as built.
 
 Printed per size, medians of --repeat runs, alternating run and floor so that a busy
 machine slows both alike:
@@ -30,8 +29,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import and_, case, create_engine, event, func, or_, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import and_, case, event, func, or_, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,7 +38,6 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     Booking,
-    Family,
     Invoice,
     QuotientFamilial,
     SchoolYear,
@@ -49,54 +46,22 @@ from app.models import (  # noqa: E402
 )
 from app.services.billing.pricing import billed_clause  # noqa: E402
 from app.services.billing.run import bill_month, month_end  # noqa: E402
-
-DEFAULT_BASE = "postgresql://postgres@127.0.0.1:5432/portail_bench"
-
-
-def ensure_database(url: str) -> bool:
-    """Create the database if missing; True when it already existed."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                             {"n": target.database})
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return bool(exists)
+from bench.city import ensure_city  # noqa: E402
 
 
-def city(base: str, families: int) -> Flask:
-    url = f"{base}_{families}"
-    ensure_database(url)
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDIS_URL="")
+def city(families: int) -> Flask:
+    """The shared benchmark city (bench/city.py), built on first use."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=ensure_city(families), REDIS_URL="")
     with app.app_context():
         upgrade()
-        built = db.session.scalar(select(func.count(Family.id)))
-        if not built:
-            app.appbuilder.sm.create_roles()
-            app.appbuilder.add_permissions(update_perms=True)
-            db.session.commit()
-            started = time.monotonic()
-            result = app.test_cli_runner().invoke(
-                args=["portal", "demo", "--families", str(families)])
-            if result.exit_code != 0:
-                raise SystemExit(f"flask portal demo failed:\n{result.output}\n"
-                                 f"{result.exception!r}")
-            print(f"  city of {families} families built in "
-                  f"{time.monotonic() - started:.0f} s", file=sys.stderr)
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
     return app
 
 
 def month_to_bill() -> dt.date:
-    """The latest month with bookings and no invoice yet."""
-    latest = db.session.scalar(select(func.max(Booking.day)))
-    month = latest.replace(day=1)
-    while db.session.scalar(select(func.count(Invoice.id)).where(Invoice.period_start == month)):
-        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return month
+    """The month after the latest one invoiced: every family has bookings in it (the
+    city's families booked the whole year) and none has an invoice for it yet."""
+    latest = db.session.scalar(select(func.max(Invoice.period_start)))
+    return (latest.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def floor_query(month: dt.date):
@@ -175,15 +140,14 @@ def bench(app: Flask, families: int, repeat: int, mails: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 12000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--base", default=DEFAULT_BASE)
     parser.add_argument("--mails", action="store_true", help="also measure with mails queued")
     args = parser.parse_args()
     results = []
     for size in args.sizes:
         print(f"city of {size} families…", file=sys.stderr)
-        results.append(bench(city(args.base, size), size, args.repeat, args.mails))
+        results.append(bench(city(size), size, args.repeat, args.mails))
     print("| families | month | invoices | lines | floor (GROUP BY) | run, no mail | ratio "
           "| SQL statements |" + (" run with mails | ratio | SQL |" if args.mails else ""))
     print("|---|---|---|---|---|---|---|---|" + ("---|---|---|" if args.mails else ""))

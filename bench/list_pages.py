@@ -4,7 +4,7 @@ parent home, for a small town and a big one, in the same run, as a ratio.
     .venv/bin/python -m bench.list_pages                 # N = 100 and 2000, SQLite files
     .venv/bin/python -m bench.list_pages --sizes 100 2000 --repeat 21
     .venv/bin/python -m bench.list_pages --builder own   # skip `flask portal demo`
-    .venv/bin/python -m bench.list_pages --postgres --sizes 100 2000   # on PostgreSQL
+    .venv/bin/python -m bench.list_pages --postgres --sizes 1000 12000 # bench/city.py's cities
 
 The staff lists (families, bookings, invoices, requests) are also compared with a bare FAB
 list of the same app (`BareBookingView`: FAB's own ModelView on bookings, same columns and
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +52,7 @@ from app.models import (  # noqa: E402
     family_child,
 )
 from app.security.roles import ADMIN, PARENT  # noqa: E402
+from bench.city import describe, ensure_city  # noqa: E402
 
 PASSWORD = "Bench-Motdepasse-2026"
 PAGES = {"staff families list": "StaffFamilyView.list",
@@ -60,7 +60,8 @@ PAGES = {"staff families list": "StaffFamilyView.list",
          "staff invoices list": "FinanceInvoiceView.list",
          "staff requests list": "StaffRequestView.list",
          "bare FAB bookings list": "BareBookingView.list",
-         "parent home": "ParentHomeView.index"}
+         "parent home": "ParentHomeView.index",
+         "parent month planning": "ParentPlanningView.index"}
 BARE = "bare FAB bookings list"
 
 
@@ -134,8 +135,12 @@ def bench_users(app: Flask) -> tuple[str, str]:
     """An agent of our own, and a parent: the first guardian with a login, or a new one."""
     with app.app_context():
         sm = app.appbuilder.sm
-        sm.add_user("bench-agent", "Banc", "Agent", "bench-agent@example.org",
-                    sm.find_role(ADMIN), password=PASSWORD)  # every list, the bare one too
+        agent = sm.find_user(username="bench-agent")  # a reused city has it already
+        if agent is None:
+            sm.add_user("bench-agent", "Banc", "Agent", "bench-agent@example.org",
+                        sm.find_role(ADMIN), password=PASSWORD)  # every list, the bare one too
+        else:
+            sm.reset_password(agent.id, PASSWORD)
         guardian = db.session.execute(
             select(Guardian).where(Guardian.user_id.is_not(None)).order_by(Guardian.id)
         ).scalars().first()
@@ -191,35 +196,30 @@ def probe(app: Flask, username: str, endpoint: str) -> Probe:
         return Probe(client, url, db.engine)
 
 
-def database_url(families: int, workdir: Path, postgres: bool) -> str:
-    if not postgres:
-        return f"sqlite:///{workdir / f'town-{families}.db'}"
-    name = f"portail_bench_list_{families}"
-    pg = ["-h", "127.0.0.1", "-U", "postgres"]
-    subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
-    subprocess.run(["createdb", *pg, name], check=True)
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
-
-
 def build_town(families: int, builder: str, workdir: Path,
                postgres: bool = False) -> dict[str, Probe]:
-    app = build_app(database_url(families, workdir, postgres))
-    use_demo = builder == "demo" or (builder == "auto" and demo_supports_families(app))
-    start = time.perf_counter()
-    if use_demo:
-        build_town_with_demo(app, families)
+    if postgres:  # the shared city (bench/city.py): a full school year, built once
+        url = ensure_city(families)
+        app = build_app(url)
+        print(f"N={families}: {describe(url)} (bench/city.py)", file=sys.stderr)
     else:
-        build_town_own(app, families)
-    built = time.perf_counter() - start
-    with app.app_context():
-        counts = {model.__tablename__: db.session.query(model).count()
-                  for model in (Family, Child, Booking, Invoice)}
-    rows = ", ".join(f"{n} {name}" for name, n in counts.items())
-    print(f"N={families}: {rows} (built by "
-          f"{'flask portal demo' if use_demo else 'bench builder'} in {built:.1f}s)",
-          file=sys.stderr)
+        app = build_app(f"sqlite:///{workdir / f'town-{families}.db'}")
+        use_demo = builder == "demo" or (builder == "auto" and demo_supports_families(app))
+        start = time.perf_counter()
+        if use_demo:
+            build_town_with_demo(app, families)
+        else:
+            build_town_own(app, families)
+        built = time.perf_counter() - start
+        with app.app_context():
+            counts = {model.__tablename__: db.session.query(model).count()
+                      for model in (Family, Child, Booking, Invoice)}
+        rows = ", ".join(f"{n} {name}" for name, n in counts.items())
+        print(f"N={families}: {rows} (built by "
+              f"{'flask portal demo' if use_demo else 'bench builder'} in {built:.1f}s)",
+              file=sys.stderr)
     agent, parent = bench_users(app)
-    return {page: probe(app, parent if page == "parent home" else agent, endpoint)
+    return {page: probe(app, parent if page.startswith("parent") else agent, endpoint)
             for page, endpoint in PAGES.items()}
 
 

@@ -41,7 +41,7 @@ from app.models import (
     family_child,
 )
 from app.models.booking import SEAT_HOLDING_STATES
-from app.services.calendar import OpeningCalendar
+from app.services.calendar import OpeningCalendar, local_today
 from app.views.downloads import file_response
 from tests.menus.demo_checks import check_demo_menus
 
@@ -266,3 +266,23 @@ def test_demo_refuses_to_run_in_production(app):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.query(Family).count() == 0
+
+
+def test_benchmark_city_books_the_whole_year_and_queues_late_requests(app):
+    """bench/city.py's options: bookings from the year's first to its last school day, every
+    complete month invoiced, and the asked number of late requests waiting for staff."""
+    run_demo(app, "--families", "40", "--full-year", "--pending-requests", "12")
+    with app.app_context():
+        year = db.session.query(SchoolYear).filter(SchoolYear.start_date <= local_today(),
+                                                   SchoolYear.end_date >= local_today()).one()
+        first, last = db.session.query(func.min(Booking.day), func.max(Booking.day)).one()
+        assert (first - year.start_date).days < 7 and (year.end_date - last).days < 7
+        months = {p for (p,) in db.session.query(Invoice.period_start).filter(
+            Invoice.period_start >= year.start_date)}
+        assert min(months) == year.start_date.replace(day=1)
+        late = (db.session.query(Request.kind, func.count())
+                .filter(Request.state == RequestState.pending,
+                        Request.kind.in_([RequestKind.cancellation, RequestKind.booking]))
+                .group_by(Request.kind).all())
+        # The featured families' own two stories, plus the twelve asked for, of both kinds.
+        assert sum(n for _kind, n in late) == 12 + 2 and len(late) == 2

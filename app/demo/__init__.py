@@ -41,28 +41,48 @@ from .town import add_news, build_reference
 from .yearly import add_yearly
 
 
-def build_town(families: int, today: dt.date) -> tuple[dict[str, int], list[Account]]:
+class _Steps:
+    """Times each step of a large build on standard error (where a city's build goes)."""
+
+    def __init__(self, verbose: bool):
+        self.verbose, self.last = verbose, time.monotonic()
+
+    def done(self, name: str) -> None:
+        if self.verbose:
+            now = time.monotonic()
+            click.echo(f"  {name} : {now - self.last:.1f} s", err=True)
+            self.last = now
+
+
+def build_town(families: int, today: dt.date, full_year: bool = False,
+               pending: int = 3) -> tuple[dict[str, int], list[Account]]:
     """Create what is missing of the demo town; returns what this run added and the
     accounts to print."""
+    steps = _Steps(verbose=families >= 1000)
     town = build_reference(extra_school_count(families), today)
-    period = period_for(today, town.year)
+    period = period_for(today, town.year, full_year=full_year)
     staff, accounts = ensure_staff()
     agent_id = staff[AGENT].id
     add_news(town, period.anchor, agent_id)
     qf_years = range(2025, period.anchor.year + 1)
     specs = all_families(families, town.year.start_date.year, qf_years)
     built = create_families(specs, town)
+    steps.done("familles")
     bookings = create_bookings(built, town, period, agent_id)
-    tell_stories(built, town, period, staff)
+    steps.done("réservations")
+    tell_stories(built, town, period, staff, pending)
     add_menus(town, period)
     before_billing(built, town, period)
     db.session.flush()
+    steps.done("demandes et menus")
     invoices = create_invoices(built, town, period, agent_id, staff[MANAGER].id)
+    steps.done("factures")
     after_billing(built, town, period, agent_id, staff[MANAGER].id)
     state_services(built, period)
     add_exchanges(built, town, period, staff)
     add_yearly(built, period)
     add_manager_features(town, staff[MANAGER].id)
+    steps.done("paiements, échanges, dossiers")
     added = {"families": len(built),
              "children": len({c.id for item in built for c in item.children.values()}),
              "bookings": bookings, "invoices": invoices}
@@ -87,14 +107,20 @@ def _large_sqlite_cache() -> None:
               help="Nombre de familles (une grande ville pour les mesures de performance).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True,
               help="Date du jour simulée (par défaut : aujourd'hui, ou PORTAL_FIXED_NOW).")
-def demo_command(families: int, today: dt.datetime | None) -> None:
+@click.option("--full-year", is_flag=True, hidden=True,
+              help="Réservations sur toute l'année scolaire (mesures de performance).")
+@click.option("--pending-requests", type=click.IntRange(min=0), default=3, hidden=True,
+              help="Demandes hors délai en attente de traitement.")
+def demo_command(families: int, today: dt.datetime | None, full_year: bool,
+                 pending_requests: int) -> None:
     """Charge la ville de démonstration et affiche les comptes (rôle identifiant mot de passe)."""
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("La démonstration ne se charge pas en production.")
     started = time.monotonic()
     ensure_roles()
     _large_sqlite_cache()
-    added, accounts = build_town(families, today.date() if today else _today())
+    added, accounts = build_town(families, today.date() if today else _today(),
+                                 full_year, pending_requests)
     db.session.commit()
     click.echo(
         f"Ville de démonstration : {added['families']} familles, {added['children']} enfants, "

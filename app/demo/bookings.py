@@ -41,6 +41,7 @@ class _Planner:
         self.seats = _seats_taken(period)
         self._open: dict[tuple[int, int], list[dt.date]] = {}
         self.rows: list[dict] = []
+        self.written = 0
         self.booked_at = dt.datetime.combine(period.start - dt.timedelta(days=10), dt.time(20))
 
     def open_days(self, school_id: int, service_id: int) -> list[dt.date]:
@@ -52,7 +53,7 @@ class _Planner:
 
     def _row(self, item: Built, child, service_id: int, day: dt.date, state: str,
              rng: random.Random, unbooked: bool = False) -> dict:
-        requested = self.booked_at + dt.timedelta(seconds=len(self.rows))
+        requested = self.booked_at + dt.timedelta(seconds=self.written + len(self.rows))
         row = {"family_id": item.family.id, "child_id": child.id, "service_id": service_id,
                "school_id": child.school_id, "day": day, "state": state,
                "requested_at": requested, "created_at": requested, "updated_at": requested,
@@ -100,12 +101,20 @@ class _Planner:
                                        BookingState.booked, rng, unbooked=True))
 
 
+    def write(self, at_least: int = 1) -> None:
+        """Insert the planned rows once there are `at_least` of them (a full school year of
+        a city is millions of rows: they never all sit in memory)."""
+        if len(self.rows) >= at_least:
+            db.session.execute(insert(Booking.__table__), self.rows)
+            self.written += len(self.rows)
+            self.rows = []
+
+
 def create_bookings(built: list[Built], town: Town, period: Period,
                     agent_id: int | None) -> int:
     planner = _Planner(town, period, agent_id)
     for item in built:
         planner.plan(item)
-    table = Booking.__table__
-    for start in range(0, len(planner.rows), _CHUNK):
-        db.session.execute(insert(table), planner.rows[start:start + _CHUNK])
-    return len(planner.rows)
+        planner.write(at_least=_CHUNK)
+    planner.write()
+    return planner.written

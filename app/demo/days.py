@@ -48,10 +48,16 @@ class Period:
     months: tuple[dt.date, ...]
 
 
-def period_for(today: dt.date, year: SchoolYear, billed_months: int = 2) -> Period:
+def period_for(today: dt.date, year: SchoolYear, billed_months: int = 2,
+               full_year: bool = False) -> Period:
+    """`full_year` (benchmarks): bookings over the whole school year, as families who book
+    the year ahead, and every complete month invoiced."""
     anchor = clamp(today, year.start_date, year.end_date)
-    start = max(year.start_date, month_start(anchor, billed_months))
-    end = min(year.end_date, week_monday(anchor) + dt.timedelta(days=11))
+    if full_year:
+        start, end, billed_months = year.start_date, year.end_date, 12
+    else:
+        start = max(year.start_date, month_start(anchor, billed_months))
+        end = min(year.end_date, week_monday(anchor) + dt.timedelta(days=11))
     months = []
     month = month_start(start)
     while next_month(month) <= anchor and first_working_day(next_month(month)) <= today:

@@ -79,10 +79,10 @@ class Stories:
                 f"{format_date(day, 'EEEE dd/MM/yyyy')}")
 
     # -- stories ------------------------------------------------------------------------
-    def late_booking(self, item: Built, child, code: str, plan_days: tuple[int, ...]) -> None:
+    def late_booking(self, item: Built, child, code: str, plan_days: tuple[int, ...]) -> bool:
         days = [d for d in self._days(child, code, True) if d.weekday() not in plan_days]
         if not days or self._booking(item, child, code, days[0]):
-            return
+            return False
         booking = Booking(family=item.family, child=child, service=self.town.services[code],
                           school_id=child.school_id, day=days[0], state=BookingState.pending,
                           requested_at=self.just_now)
@@ -90,6 +90,7 @@ class Stories:
         self._request(item, child, RequestKind.booking,
                       "Réservation hors délai : " + self._label(child, code, days[0], self.town),
                       booking=booking)
+        return True
 
     def late_cancellation(self, item: Built, child, code: str) -> bool:
         for day in self._days(child, code, True)[:2]:
@@ -185,7 +186,8 @@ def _health_change(stories: Stories, item: Built, child) -> None:
                          "fields": {"diet": "no_pork", "allergies": "Arachide, fruits à coque"}})
 
 
-def tell_stories(built: list[Built], town: Town, period: Period, staff: dict) -> None:
+def tell_stories(built: list[Built], town: Town, period: Period, staff: dict,
+                 pending: int = 3) -> None:
     stories = Stories(town, period, staff)
     by_index = {item.spec.index: item for item in built}
     if martin := by_index.get(1):
@@ -207,15 +209,23 @@ def tell_stories(built: list[Built], town: Town, period: Period, staff: dict) ->
         stories.alert(morel, "Attestation de quotient familial expirée",
                        "Votre attestation CAF n'est plus valide : transmettez la nouvelle dans "
                        "« Mes documents ». En attendant, le tarif le plus élevé s'applique.")
-    _random_cancellations(stories, [item for item in built if not item.spec.featured])
+    _late_requests(stories, [item for item in built if not item.spec.featured], pending)
 
 
-def _random_cancellations(stories: Stories, built: list[Built], wanted: int = 3) -> None:
-    """A few other families asked to cancel a meal past the deadline."""
-    for item in built:
+def _late_requests(stories: Stories, built: list[Built], wanted: int) -> None:
+    """Other families asked past the deadline to cancel a meal; in a benchmark city's long
+    queue, one in three asked instead to add a morning of care."""
+    mixed = wanted > 3
+    for position, item in enumerate(built):
         if wanted == 0:
             return
         for key, plan in item.spec.plans.items():
-            if CANTEEN in plan and stories.late_cancellation(item, item.children[key], CANTEEN):
+            child = item.children[key]
+            if mixed and position % 3 == 2:
+                asked = stories.late_booking(item, child, CARE_MORNING,
+                                             tuple(plan.get(CARE_MORNING, ())))
+            else:
+                asked = CANTEEN in plan and stories.late_cancellation(item, child, CANTEEN)
+            if asked:
                 wanted -= 1
                 break
