@@ -91,6 +91,18 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def held_jobs(monkeypatch) -> list[int]:
+    """Jobs started by a page are recorded but handed to no worker: a test sees what the
+    page answered before any work was done, then runs each job in-process (`run_job`), as
+    the Celery task or the thread would."""
+    from app.services.jobs import core
+
+    held: list[int] = []
+    monkeypatch.setattr(core, "dispatch", lambda job_id, _run: held.append(job_id))
+    return held
+
+
 class QueryCounter:
     """Counts SQL statements sent by the app (to prove a page's cost is constant)."""
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from .billing.jobs import BILLING_JOB, billing_job
 from .family_import.jobs import IMPORT_JOB, family_import_job
 from .jobs import register_handler
+from .payments.sepa_jobs import SEPA_JOB, sepa_batch_job
 
 
 def register_job_handlers() -> None:
     register_handler(BILLING_JOB, billing_job)
     register_handler(IMPORT_JOB, family_import_job)
+    register_handler(SEPA_JOB, sepa_batch_job)

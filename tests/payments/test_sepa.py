@@ -133,9 +133,13 @@ def test_manager_creates_and_downloads_the_file(app, client, debits):
     assert client.get("/gestion/prelevements/").status_code == 403
     client.get("/logout/")
     f.login(client, "manager1")
-    response = client.post("/gestion/prelevements/creer", data={
-        "month": "2026-09", "date": COLLECTION.isoformat()}, follow_redirects=True)
-    assert "1 facture(s), 40,50" in response.get_data(as_text=True)
+    app.config["PORTAL_JOBS_INLINE"] = True  # the job ends before the page answers
+    try:
+        response = client.post("/gestion/prelevements/creer", data={
+            "month": "2026-09", "date": COLLECTION.isoformat()}, follow_redirects=True)
+    finally:
+        app.config["PORTAL_JOBS_INLINE"] = False
+    assert "1 prélèvement(s), total 40,50" in response.get_data(as_text=True)
     with app.app_context():
         batch = db.session.query(SepaBatch).one()
         assert db.session.query(Payment).filter_by(method="direct_debit").count() == 1

@@ -18,6 +18,7 @@ from .core import (
     JobOutcome,
     JobRun,
     dispatch_job,
+    job_by_key,
     register_handler,
     retry_job,
     run_job,
@@ -26,6 +27,5 @@ from .core import (
 )
 from .queries import job_status
 
-__all__ = ["JobOutcome", "JobRun", "dispatch_job", "job_status", "register_handler", "retry_job",
-           "run_job",
-           "start_job", "write_beside"]
+__all__ = ["JobOutcome", "JobRun", "dispatch_job", "job_by_key", "job_status",
+           "register_handler", "retry_job", "run_job", "start_job", "write_beside"]

@@ -60,10 +60,19 @@ class JobRun:
     params: dict
     user_id: int | None
     attempt: int
+    saved: dict = field(default_factory=dict)  # what earlier attempts checkpointed
 
     def progress(self, done: int, total: int | None = None) -> None:
         values = {"done": done} if total is None else {"done": done, "total": total}
         write_beside(Job, self.id, **values)
+
+    def checkpoint(self, **values) -> None:
+        """Record in the handler's own transaction (committed with the work, rolled back
+        with it) what is done, so a retry knows it (`saved`) and never does it twice.
+        Call it last before the commit: it locks the job's row until then."""
+        self.saved = {**self.saved, **values}
+        db.session.execute(update(Job).where(Job.id == self.id).values(result=self.saved)
+                           .execution_options(synchronize_session=False))
 
 
 def start_job(kind: str, params: dict | None = None, *, key: str | None = None,
@@ -72,7 +81,7 @@ def start_job(kind: str, params: dict | None = None, *, key: str | None = None,
     existing job is returned and nothing new starts."""
     if kind not in _HANDLERS:
         raise CommandError(_("Travail inconnu : %(kind)s.", kind=kind))
-    existing = _by_key(key) if key else None
+    existing = job_by_key(key) if key else None
     if existing is not None:
         return existing
     job = Job(kind=kind, key=key or "", params=params or {}, state=JobState.queued,
@@ -85,13 +94,13 @@ def start_job(kind: str, params: dict | None = None, *, key: str | None = None,
         db.session.commit()
     except IntegrityError:  # the same key, started at the same moment elsewhere
         db.session.rollback()
-        return _by_key(key)
+        return job_by_key(key)
     if dispatch:
         dispatch_job(job.id)
     return job
 
 
-def _by_key(key: str) -> Job | None:
+def job_by_key(key: str) -> Job | None:
     return db.session.scalars(select(Job).where(Job.key == key)).first()
 
 
@@ -127,7 +136,8 @@ def claim(job_id: int) -> JobRun | None:
         if not claimed:
             return None
         job = session.get(Job, job_id)
-        return JobRun(job.id, job.kind, dict(job.params or {}), job.started_by_id, job.attempts)
+        return JobRun(job.id, job.kind, dict(job.params or {}), job.started_by_id, job.attempts,
+                      dict(job.result or {}))
 
 
 def finish(job_id: int, outcome: JobOutcome) -> None:

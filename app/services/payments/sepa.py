@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -120,8 +121,9 @@ class Debit:
         return re.sub(r"[^A-Za-z0-9]", "", self.invoice.number)[:35]
 
 
-def due_debits(month: dt.date, collection_date: dt.date) -> list[Debit]:
-    """The invoices of `month` the batch would debit on `collection_date` (rows locked)."""
+def due_debits(month: dt.date, collection_date: dt.date, lock: bool = True) -> list[Debit]:
+    """The invoices of `month` the batch would debit on `collection_date` (rows locked
+    unless `lock` is False: a check that writes nothing)."""
     debited = select(SepaBatchLine.invoice_id)
     query = (
         db.session.query(Invoice)
@@ -131,8 +133,9 @@ def due_debits(month: dt.date, collection_date: dt.date) -> list[Debit]:
                 Invoice.due_on <= collection_date,
                 Invoice.id.not_in(debited))
         .order_by(Invoice.number)
-        .with_for_update()
     )
+    if lock:
+        query = query.with_for_update()
     invoices = load_invoices(query)
     mandates = mandates_in_force(sorted({i.family_id for i in invoices}), collection_date)
     debits = []
@@ -184,17 +187,21 @@ def message_id(created: dt.datetime) -> str:
 @dataclass
 class CreateSepaBatch(BaseCommand):
     """Build, validate (XSD) and record the month's batch; `run()` returns it. Raises
-    SepaError."""
+    SepaError. `recorded(batch)`, when given, is called last inside the batch's
+    transaction (the background job checkpoints the batch it made: sepa_jobs.py)."""
 
     month: dt.date
     collection_date: dt.date
     user_id: int | None = None
     today: dt.date | None = None
+    recorded: Callable[[SepaBatch], None] | None = None
 
     def validate(self) -> None:
         if self.collection_date <= (self.today or local_today()):
             message = _l("La date de prélèvement doit être postérieure à aujourd'hui.")
             raise SepaError(message, {"collection_date": message})
+        if not due_debits(self.month, self.collection_date, lock=False):
+            raise SepaError(_l("Aucune facture à prélever pour ce mois à cette date."))
 
     def run(self) -> SepaBatch:
         self.validate()
@@ -212,6 +219,9 @@ class CreateSepaBatch(BaseCommand):
             db.session.add(batch)
             for debit in debits:
                 _record(batch, debit, self.collection_date, self.user_id)
+            if self.recorded is not None:
+                db.session.flush()
+                self.recorded(batch)
         return batch
 
 

@@ -19,10 +19,12 @@ from ...services.calendar import local_today
 from ...services.errors import CommandError
 from ...services.money import euros
 from ...services.payments.commands import LaunchTaxCertificates
-from ...services.payments.sepa import CreateSepaBatch, default_collection_date
+from ...services.payments.sepa import default_collection_date
+from ...services.payments.sepa_jobs import SEPA_JOB, start_sepa_batch
 from ...services.payments.tax_certificate import certificate_years, issued_certificate_pdf
 from ..formatters import french_date
 from .common import add_menu_view
+from .job_forms import job_token, shown_job, submitted_token
 from .request_args import PAGE_SIZE
 from .request_args import day as _date
 from .request_args import page as _page
@@ -61,13 +63,15 @@ class FinanceSepaBatchView(BaseView):
         batches = db.session.scalars(
             select(SepaBatch).order_by(SepaBatch.created_at.desc(), SepaBatch.id.desc())
             .limit(BATCHES_SHOWN)).all()
+        job, status = shown_job(SEPA_JOB)
         return self.render_template(
             "staff/finances_sepa.html", title=_("Prélèvements SEPA"), batches=batches,
             months=[(m.strftime("%Y-%m"), format_date(m, "MMMM yyyy").capitalize())
                     for m in months],
             collection=default_collection_date(months[1] if len(months) > 1 else months[0],
                                                today),
-            euros=euros, french_date=french_date,
+            euros=euros, french_date=french_date, job=job, status=status,
+            job_token=job_token(),
         )
 
     @expose("/creer", methods=["POST"])
@@ -78,14 +82,15 @@ class FinanceSepaBatchView(BaseView):
             flash(_("Choisissez le mois des factures et la date de prélèvement."), "danger")
             return redirect(url_for(".list"))
         try:
-            batch = CreateSepaBatch(month, collection, user_id=_user_id()).run()
+            job = start_sepa_batch(month, collection, _user_id(), submitted_token())
         except CommandError as refused:
             flash(str(refused), "danger")
             return redirect(url_for(".list"))
-        flash(_("Fichier de prélèvement créé : %(count)d facture(s), %(total)s, prélevées le "
-                "%(day)s. Téléchargez-le pour l'envoyer à la banque.", count=batch.count,
-                total=euros(batch.total), day=french_date(batch.collection_date)), "success")
-        return redirect(url_for(".list"))
+        # The batch is recorded by a worker (or a thread of this process): this page
+        # answers at once and follows the job's progress bar.
+        flash(_("Création du fichier de prélèvement lancée : suivez son avancement "
+                "ci-dessous."), "info")
+        return redirect(url_for(".list", travail=job.id), 303)
 
     @expose("/<int:pk>/xml")
     @has_access
