@@ -4,6 +4,7 @@ here, in one visible place (called by `create_app`)."""
 from __future__ import annotations
 
 from .billing.jobs import BILLING_JOB, billing_job
+from .documents.jobs import REMINDER_JOB, documents_reminder_job
 from .family_import.jobs import IMPORT_JOB, family_import_job
 from .jobs import register_handler
 from .payments.sepa_jobs import SEPA_JOB, sepa_batch_job
@@ -13,3 +14,4 @@ def register_job_handlers() -> None:
     register_handler(BILLING_JOB, billing_job)
     register_handler(IMPORT_JOB, family_import_job)
     register_handler(SEPA_JOB, sepa_batch_job)
+    register_handler(REMINDER_JOB, documents_reminder_job)

@@ -37,6 +37,7 @@ class RemindResult:
     families: int = 0
     mails: int = 0
     skipped: list[str] = field(default_factory=list)  # reminded recently, or no address
+    recent: int = 0  # of them, reminded less than QUIET_HOURS ago
 
 
 def documents_to_send(today: dt.date, family_ids: list[int] | None = None) -> dict[int, list]:
@@ -74,20 +75,34 @@ class RemindMissingDocuments(BaseCommand):
 
     def run(self) -> RemindResult:
         wanted = self.validate()
-        result, now = RemindResult(), utcnow()  # the clock of OutgoingMail.created_at
-        recent = _recently_reminded(list(wanted), now)
+        recent = recently_reminded(list(wanted), utcnow())  # OutgoingMail.created_at's clock
         with transaction():
-            families = db.session.query(Family).filter(Family.id.in_(list(wanted))).all()
-            for family in sorted(families, key=lambda f: f.search_name or f.name):
-                if family.id in recent:
-                    result.skipped.append(family.name)
-                    continue
-                sent = self._remind(family, wanted[family.id])
-                if sent:
-                    result.families += 1
-                    result.mails += sent
-                else:
-                    result.skipped.append(family.name)
+            return self.remind_families(self.in_order(list(wanted)), wanted, recent)
+
+    @staticmethod
+    def in_order(family_ids: list[int]) -> list[int]:
+        """The families by name (the order of the list and of the reports)."""
+        rows = db.session.query(Family.id, Family.search_name, Family.name).filter(
+            Family.id.in_(family_ids or [-1])).all()
+        return [row.id for row in sorted(rows, key=lambda r: (r.search_name or r.name, r.id))]
+
+    def remind_families(self, family_ids: list[int], wanted: dict[int, list],
+                        recent: set[int]) -> RemindResult:
+        """Remind `family_ids` (in the caller's transaction), except those in `recent`."""
+        result = RemindResult()
+        families = {family.id: family for family in
+                    db.session.query(Family).filter(Family.id.in_(family_ids or [-1]))}
+        for family in (families[i] for i in family_ids if i in families):
+            if family.id in recent:
+                result.skipped.append(family.name)
+                result.recent += 1
+                continue
+            sent = self._remind(family, wanted[family.id])
+            if sent:
+                result.families += 1
+                result.mails += sent
+            else:
+                result.skipped.append(family.name)
         return result
 
     def _remind(self, family: Family, documents: list) -> int:
@@ -104,7 +119,7 @@ class RemindMissingDocuments(BaseCommand):
         return sum(1 for mail in mails if mail is not None)
 
 
-def _recently_reminded(family_ids: list[int], now: dt.datetime) -> set[int]:
+def recently_reminded(family_ids: list[int], now: dt.datetime) -> set[int]:
     since = now - dt.timedelta(hours=QUIET_HOURS)
     return set(db.session.scalars(
         select(OutgoingMail.family_id).where(

@@ -28,6 +28,7 @@ from ...services.accounts import account_state, open_invitation, paris_time
 from ...services.calendar import local_today
 from ...services.documents import queries as doc_queries
 from ...services.documents.commands import PublishDocument, ReviewDocument
+from ...services.documents.jobs import REMINDER_JOB, start_documents_reminder
 from ...services.documents.reminders import RemindMissingDocuments
 from ...services.errors import CommandError
 from ...services.login_commands import RevokeSessions, UnlockLogin
@@ -41,6 +42,7 @@ from ...services.request_details import preview_kind
 from ..dates import parse_french_date
 from ..downloads import file_response, inline_response
 from .common import PortalStaffView, add_menu_view, labels
+from .job_forms import job_token, shown_job, status_json, submitted_token
 
 ACCOUNT_STATES = {
     "none": _l("Pas de compte"),
@@ -272,25 +274,37 @@ class StaffMissingDocumentsView(BaseView):
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         states = doc_queries.missing_states([(f.id, t.id) for f, t in rows], today)
+        job, status = shown_job(REMINDER_JOB)
         return self.render_template(
             "staff/documents_missing.html", page=page, has_next=has_next, today=today,
             rows=[(family, doc_type, states.get((family.id, doc_type.id), ("missing", None)))
                   for family, doc_type in rows],
-            labels=MISSING_STATES,
+            labels=MISSING_STATES, job=job, status=status, job_token=job_token(),
+            status_url=url_for(".remind_status", job_id=job.id) if job else None,
         )
-
 
     @expose("/relancer", methods=["POST"])
     @has_access
     @permission_name("resend")
     def remind(self):
-        """« Relancer » one family (`family`) or every family of the list (`all`)."""
+        """« Relancer » one family (`family`), or every family of the list (`all`) as a
+        background job: the page answers at once and shows the job's progress."""
+        page = request.form.get("page", 0, type=int)
+        portal_url = url_for("ParentDocumentsView.index", _external=True)
+        if request.form.get("all"):
+            try:
+                job = start_documents_reminder(local_today(), _staff_id(), portal_url,
+                                               submitted_token())
+            except CommandError as refused:
+                for message in refused.messages:
+                    flash(message, "danger")
+                return redirect(url_for(".list", page=page), 303)
+            flash(_("Relance lancée : suivez son avancement ci-dessous."), "info")
+            return redirect(url_for(".list", page=page, travail=job.id), 303)
         family = request.form.get("family", type=int)
-        ids = None if request.form.get("all") else ([family] if family else [])
         try:
-            done = RemindMissingDocuments(
-                ids, local_today(), _staff_id(),
-                url_for("ParentDocumentsView.index", _external=True)).run()
+            done = RemindMissingDocuments([family] if family else [], local_today(),
+                                          _staff_id(), portal_url).run()
         except CommandError as refused:
             for message in refused.messages:
                 flash(message, "danger")
@@ -305,7 +319,14 @@ class StaffMissingDocumentsView(BaseView):
                 flash(_("Pas relancées (déjà relancées depuis moins d'un jour, ou sans "
                         "adresse électronique) : %(names)s.", names=", ".join(done.skipped)),
                       "warning")
-        return redirect(url_for(".list", page=request.form.get("page", 0, type=int)), 303)
+        return redirect(url_for(".list", page=page), 303)
+
+    @expose("/relancer/<int:job_id>/etat")
+    @has_access
+    @permission_name("resend")
+    def remind_status(self, job_id: int):
+        """The progress of a « Relancer toutes les familles » job (its progress bar)."""
+        return status_json(job_id, REMINDER_JOB)
 
 
 class StaffPublicationView(BaseView):
