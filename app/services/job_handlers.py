@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .billing.jobs import BILLING_JOB, billing_job
 from .documents.jobs import REMINDER_JOB, documents_reminder_job
+from .dossier.jobs import DOSSIER_REMINDER_JOB, dossier_reminder_job
 from .family_import.jobs import IMPORT_JOB, family_import_job
 from .jobs import register_handler
 from .payments.sepa_jobs import SEPA_JOB, sepa_batch_job
@@ -15,3 +16,4 @@ def register_job_handlers() -> None:
     register_handler(IMPORT_JOB, family_import_job)
     register_handler(SEPA_JOB, sepa_batch_job)
     register_handler(REMINDER_JOB, documents_reminder_job)
+    register_handler(DOSSIER_REMINDER_JOB, dossier_reminder_job)

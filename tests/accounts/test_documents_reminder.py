@@ -66,5 +66,5 @@ def test_every_family_of_the_list_at_once_and_a_parent_is_refused(app, world):
                                     follow_redirects=True)
     finally:
         app.config["PORTAL_JOBS_INLINE"] = False
-    assert "2 familles relancées, 0 non relancée(s)" in html.unescape(response.text)
+    assert "2 famille(s) relancée(s), 0 non relancée(s)" in html.unescape(response.text)
     assert {m.family_id for m in _mails(app)} == {world.martin_id, world.voisin_id}

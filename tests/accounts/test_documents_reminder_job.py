@@ -69,7 +69,7 @@ def test_the_page_answers_with_a_job_that_reminds_every_family(app, world, agent
         assert run_job(job.id) == "done"
         job = db.session.get(Job, job.id)
         assert (job.state, job.done, job.total) == (JobState.done, 2, 2)
-        assert job.summary == ("2 familles relancées, 0 non relancée(s) dont 0 déjà "
+        assert job.summary == ("2 famille(s) relancée(s), 0 non relancée(s) dont 0 déjà "
                                "relancée(s) depuis moins d'un jour.")
         assert job.result == {"reminded": 2, "mails": 2, "skipped": 0, "recent": 0}
     assert progress == [(0, 2), (1, 2), (2, 2)]
@@ -89,7 +89,7 @@ def test_families_reminded_less_than_a_day_ago_are_skipped_and_counted(app, worl
     with app.test_request_context():
         run_job(held_jobs[0])
         job = db.session.get(Job, held_jobs[0])
-        assert job.summary == ("1 famille relancée, 1 non relancée(s) dont 1 déjà "
+        assert job.summary == ("1 famille(s) relancée(s), 1 non relancée(s) dont 1 déjà "
                                "relancée(s) depuis moins d'un jour.")
         assert job.errors == ["Famille Martin : pas relancée (déjà relancée depuis moins d'un jour, "
                               "ou sans adresse électronique)."]
@@ -117,7 +117,7 @@ def test_a_retry_after_a_failure_reminds_nobody_twice(app, world, agent, held_jo
         retry_job(job_id)
         assert run_job(job_id) == "done"
         job = db.session.get(Job, job_id)
-        assert job.summary.startswith("2 familles relancées, 0 non relancée(s)")
+        assert job.summary.startswith("2 famille(s) relancée(s), 0 non relancée(s)")
         assert (job.done, job.total, job.attempts) == (2, 2, 2)
     both = sorted([world.martin_id, world.voisin_id])
     assert _sent(app) == both and _alerts(app) == both

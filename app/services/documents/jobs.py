@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ...models import Job
@@ -62,17 +62,19 @@ def documents_reminder_job(run: JobRun) -> JobOutcome:
     return reminder_outcome(state)
 
 
-def reminder_outcome(state: dict) -> JobOutcome:
+def reminder_outcome(state: dict, skipped_line=None) -> JobOutcome:
     """The French report of a reminder job, from its counts (shared with the dossier's)."""
+    skipped_line = skipped_line or _skipped_line
     skipped = len(state["skipped"])
     with force_locale("fr"):
-        summary = ngettext("%(num)d famille relancée", "%(num)d familles relancées",
-                           state["reminded"]) + ", " + _(
-            "%(skipped)d non relancée(s) dont %(recent)d déjà relancée(s) depuis moins "
-            "d'un jour.", skipped=skipped, recent=state["recent"])
-    return JobOutcome(summary, {"reminded": state["reminded"], "mails": state["mails"],
-                                "skipped": skipped, "recent": state["recent"]},
-                      errors=[_skipped_line(name) for name in state["skipped"][:200]])
+        summary = _("%(reminded)d famille(s) relancée(s), %(skipped)d non relancée(s) dont "
+                    "%(recent)d déjà relancée(s) depuis moins d'un jour.",
+                    reminded=state["reminded"], skipped=skipped, recent=state["recent"])
+    figures = {"reminded": state["reminded"], "skipped": skipped, "recent": state["recent"]}
+    if "mails" in state:
+        figures["mails"] = state["mails"]
+    return JobOutcome(summary, figures,
+                      errors=[skipped_line(name) for name in state["skipped"][:200]])
 
 
 def _skipped_line(name: str) -> str:

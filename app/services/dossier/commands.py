@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ...extensions import db
 from ...models import AuditLog, DossierCampaign, DossierCertification, DossierSection, Guardian
@@ -15,6 +16,8 @@ from ..alerts import alert_family
 from ..command import BaseCommand
 from ..errors import CommandError, ErrorCollector, transaction
 from .rules import completion_by_school
+
+QUIET_HOURS = 24
 
 
 def _audit(user_id: int | None, username: str, action: str, table: str, object_id,
@@ -69,7 +72,9 @@ class CertifySection(BaseCommand):
 
 class RemindIncomplete(BaseCommand):
     """One action: every family whose file is incomplete gets an alert listing what is
-    missing (and its mail, through the outbox)."""
+    missing (and its mail, through the outbox); a family reminded less than a day ago
+    (a double click, two agents) is not reminded again. The staff page runs it as a
+    background job by chunks of families (dossier/jobs.py)."""
 
     def __init__(self, campaign_id, user_id: int | None, username: str, today: dt.date):
         self.raw, self.user_id, self.username, self.today = campaign_id, user_id, username, today
@@ -85,25 +90,50 @@ class RemindIncomplete(BaseCommand):
         if self.today > self.campaign.closes_on:
             raise CommandError(_("Cette campagne est terminée."))
 
-    def run(self) -> int:
-        self.validate()
+    def incomplete(self) -> dict[int, object]:
+        """family id → its completion status, for every incomplete family (names kept in
+        `self.names`)."""
         seen: dict[int, object] = {}
+        self.names: dict[int, str] = {}
         for school in completion_by_school(self.campaign, self.today):
             for family, status in school.families:
                 if not status.complete:
                     seen[family.id] = status
+                    self.names[family.id] = family.name
+        return seen
+
+    def recently_reminded(self) -> set[int]:
+        """The families this campaign reminded less than QUIET_HOURS ago (its audit)."""
+        rows = db.session.scalars(select(AuditLog.changes).where(
+            AuditLog.action == "remind", AuditLog.table_name == "dossier_campaign",
+            AuditLog.object_id == str(self.campaign.id),
+            AuditLog.at >= utcnow() - dt.timedelta(hours=QUIET_HOURS)))
+        return {family_id for changes in rows
+                for family_id in json.loads(changes or "{}").get("families", [])}
+
+    def remind_families(self, family_ids: list[int], seen: dict[int, object]) -> None:
+        """Alert (and mail) `family_ids`, audited, in the caller's transaction."""
+        for family_id in family_ids:
+            status = seen[family_id]
+            lines = "\n".join(f"– {item.label} : {item.detail}" for item in status.missing)
+            alert_family(
+                family_id,
+                _("Dossier %(year)s à compléter", year=self.campaign.school_year.label),
+                _("Votre dossier annuel %(year)s n'est pas complet (avant le %(date)s). "
+                  "Il manque :\n%(lines)s\n\nComplétez-le dans la rubrique « Mon dossier "
+                  "annuel » de votre portail famille.",
+                  year=self.campaign.school_year.label,
+                  date=self.campaign.closes_on.strftime("%d/%m/%Y"), lines=lines),
+            )
+        _audit(self.user_id, self.username, "remind", "dossier_campaign", self.campaign.id,
+               {"families": sorted(family_ids)})
+
+    def run(self) -> int:
+        """Remind every incomplete family not reminded less than a day ago; how many."""
+        self.validate()
+        seen = self.incomplete()
+        recent = self.recently_reminded()
+        todo = [family_id for family_id in seen if family_id not in recent]
         with transaction():
-            for family_id, status in seen.items():
-                lines = "\n".join(f"– {item.label} : {item.detail}" for item in status.missing)
-                alert_family(
-                    family_id,
-                    _("Dossier %(year)s à compléter", year=self.campaign.school_year.label),
-                    _("Votre dossier annuel %(year)s n'est pas complet (avant le %(date)s). "
-                      "Il manque :\n%(lines)s\n\nComplétez-le dans la rubrique « Mon dossier "
-                      "annuel » de votre portail famille.",
-                      year=self.campaign.school_year.label,
-                      date=self.campaign.closes_on.strftime("%d/%m/%Y"), lines=lines),
-                )
-            _audit(self.user_id, self.username, "remind", "dossier_campaign", self.campaign.id,
-                   {"families": sorted(seen)})
-        return len(seen)
+            self.remind_families(todo, seen)
+        return len(todo)

@@ -7,16 +7,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ...extensions import db
 from ...models import DossierCampaign
 from ...services.calendar import local_today
-from ...services.dossier import RemindIncomplete, completion_by_school
+from ...services.dossier import completion_by_school
+from ...services.dossier.jobs import DOSSIER_REMINDER_JOB, start_dossier_reminder
 from ...services.errors import CommandError
 from .common import PortalStaffView, add_menu_view, labels, reject
+from .job_forms import job_token, shown_job, status_json, submitted_token
 
 
 class StaffDossierCampaignView(PortalStaffView):
@@ -61,7 +63,7 @@ class StaffDossierFollowView(BaseView):
 
     route_base = "/gestion/dossiers/suivi"
     default_view = "list"
-    method_permission_name = {"list": "list", "remind": "edit"}
+    method_permission_name = {"list": "list", "remind": "edit", "remind_status": "edit"}
 
     @expose("/<int:pk>")
     @has_access
@@ -70,23 +72,34 @@ class StaffDossierFollowView(BaseView):
         if campaign is None:
             abort(404)
         schools = completion_by_school(campaign, local_today())
-        return self.render_template("staff/dossier_follow.html", campaign=campaign,
-                                    schools=schools)
+        job, status = shown_job(DOSSIER_REMINDER_JOB)
+        if job is not None and job.params.get("campaign_id") != campaign.id:
+            job = status = None
+        return self.render_template(
+            "staff/dossier_follow.html", campaign=campaign, schools=schools, job=job,
+            status=status, job_token=job_token(),
+            status_url=url_for(".remind_status", pk=pk, job_id=job.id) if job else None)
 
     @expose("/<int:pk>/relancer", methods=["POST"])
     @has_access
     def remind(self, pk: int):
+        """Every incomplete family, as a background job: the page answers at once and
+        shows the job's progress."""
         try:
-            count = RemindIncomplete(pk, current_user.id, current_user.username,
-                                     local_today()).run()
+            job = start_dossier_reminder(pk, current_user.id, current_user.username,
+                                         local_today(), submitted_token())
         except CommandError as refused:
             for message in refused.messages:
                 flash(message, "danger")
             return redirect(url_for(".list", pk=pk), 303)
-        flash(ngettext("%(num)d famille relancée : elle reçoit une alerte et un courriel.",
-                       "%(num)d familles relancées : chacune reçoit une alerte et un courriel.",
-                       count), "success")
-        return redirect(url_for(".list", pk=pk), 303)
+        flash(_("Relance lancée : suivez son avancement ci-dessous."), "info")
+        return redirect(url_for(".list", pk=pk, travail=job.id), 303)
+
+    @expose("/<int:pk>/relancer/<int:job_id>/etat")
+    @has_access
+    def remind_status(self, pk: int, job_id: int):
+        """The progress of the campaign's reminder job (its progress bar)."""
+        return status_json(job_id, DOSSIER_REMINDER_JOB)
 
 
 def register(appbuilder: AppBuilder) -> None:
