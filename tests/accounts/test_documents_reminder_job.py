@@ -91,8 +91,8 @@ def test_families_reminded_less_than_a_day_ago_are_skipped_and_counted(app, worl
         job = db.session.get(Job, held_jobs[0])
         assert job.summary == ("1 famille(s) relancée(s), 1 non relancée(s) dont 1 déjà "
                                "relancée(s) depuis moins d'un jour.")
-        assert job.errors == ["Famille Martin : pas relancée (déjà relancée depuis moins d'un jour, "
-                              "ou sans adresse électronique)."]
+        assert job.errors == ["Famille Martin : pas relancée (déjà relancée depuis moins "
+                              "d'un jour, ou sans adresse électronique)."]
     assert _sent(app) == sorted([world.martin_id, world.voisin_id])
 
 

@@ -3,6 +3,7 @@ job: the page answers at once with the job, the job alerts every incomplete fami
 (progress = families handled), reports reminded and skipped (reminded less than a day
 ago), never reminds twice on a retry nor on a double submit; a parent cannot start it."""
 
+# ruff: noqa: F811 (fixtures imported from their test modules)
 from __future__ import annotations
 
 import html
@@ -16,7 +17,6 @@ from app.services.dossier import jobs as dossier_jobs
 from app.services.dossier.commands import RemindIncomplete
 from app.services.jobs import JobRun, retry_job, run_job
 from tests import factories as f
-
 from tests.parent.planning_data import fixed_now, planning_town  # noqa: F401  (fixture)
 
 from .test_dossier import town  # noqa: F401 (fixture)
@@ -26,7 +26,7 @@ TOKEN = "dossier-token-0123456789"
 
 
 @pytest.fixture
-def agent(app, client, town):  # noqa: F811
+def agent(app, client, town):
     with app.app_context():
         f.user("agent", AGENT)
     f.login(client, "agent")
@@ -47,7 +47,7 @@ def progress(monkeypatch) -> list[tuple[int, int]]:
     return seen
 
 
-def _remind(client, town, token=TOKEN):  # noqa: F811
+def _remind(client, town, token=TOKEN):
     return client.post(f"/gestion/dossiers/suivi/{town['campaign']}/relancer",
                        data={"job_token": token})
 
@@ -59,7 +59,7 @@ def _alerted(app) -> list[int]:
 
 
 def test_the_page_answers_with_a_job_that_reminds_every_incomplete_family(
-        app, town, agent, held_jobs, progress):  # noqa: F811
+        app, town, agent, held_jobs, progress):
     response = _remind(agent, town)
     assert response.status_code == 303
     with app.app_context():
@@ -83,7 +83,7 @@ def test_the_page_answers_with_a_job_that_reminds_every_incomplete_family(
 
 
 def test_a_second_reminder_within_a_day_skips_the_families_reminded(
-        app, town, agent, held_jobs):  # noqa: F811
+        app, town, agent, held_jobs):
     _remind(agent, town)
     _remind(agent, town, token="dossier-token-other-0123")
     with app.test_request_context():
@@ -96,7 +96,7 @@ def test_a_second_reminder_within_a_day_skips_the_families_reminded(
 
 
 def test_a_retry_after_a_failure_reminds_nobody_twice(app, town, agent, held_jobs,
-                                                     progress, monkeypatch):  # noqa: F811
+                                                     progress, monkeypatch):
     real = RemindIncomplete.remind_families
     calls = []
 
@@ -120,7 +120,7 @@ def test_a_retry_after_a_failure_reminds_nobody_twice(app, town, agent, held_job
 
 
 def test_a_double_submit_gives_one_job_and_a_closed_campaign_none(
-        app, town, agent, held_jobs):  # noqa: F811
+        app, town, agent, held_jobs):
     assert _remind(agent, town).location == _remind(agent, town).location
     with app.app_context():
         assert db.session.query(Job).count() == 1
@@ -134,7 +134,7 @@ def test_a_double_submit_gives_one_job_and_a_closed_campaign_none(
 
 
 def test_a_parent_cannot_start_it_nor_follow_it(app, client, town, agent,
-                                                held_jobs):  # noqa: F811
+                                                held_jobs):
     _remind(agent, town)
     client.get("/logout/")
     f.login(client, "parent0")

@@ -3,6 +3,7 @@ answers with the job; the job records the batch the direct command would have (s
 same total), reports it in French, is retried after a failure without a second batch, and
 a double submit gives one job. Agents and parents still cannot start it."""
 
+# ruff: noqa: F811 (fixtures imported from their test modules)
 from __future__ import annotations
 
 from decimal import Decimal
@@ -24,7 +25,7 @@ TOKEN = "sepa-token-0123456789"
 
 
 @pytest.fixture
-def manager(app, client, debits):  # noqa: F811
+def manager(app, client, debits):
     with app.app_context():
         f.user("manager1", MANAGER)
     f.login(client, "manager1")
@@ -133,7 +134,7 @@ def test_a_retry_after_a_failure_before_the_commit_records_the_batch_once(
         assert run_job(job_id) == "done" and _counts() == (1, 1, 1)
 
 
-def test_agents_and_parents_still_cannot_start_it(app, client, debits, held_jobs):  # noqa: F811
+def test_agents_and_parents_still_cannot_start_it(app, client, debits, held_jobs):
     with app.app_context():
         f.user("agent1", AGENT)
     for username in ("agent1", "alice"):

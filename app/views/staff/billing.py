@@ -24,12 +24,14 @@ from ...services.billing.credit_notes import CreateCreditNote
 from ...services.billing.fr import euros, today
 from ...services.billing.jobs import start_billing
 from ...services.billing.pdf import issued_invoice_pdf, pdf_filename
+from ...services.billing.pdf_jobs import PDF_JOB, start_invoice_pdfs
 from ...services.billing.preview import SHOWN, preview_month
 from ...services.errors import CommandError
 from ...services.jobs import job_status
 from ...services.money import InvoiceBalance
 from ..downloads import pdf_response
 from .common import add_menu_view
+from .job_forms import job_token, shown_job, submitted_token
 
 RUNS_SHOWN = 24
 
@@ -84,11 +86,13 @@ class FinanceBillingRunView(BaseView):
         months = [(m.strftime("%Y-%m"), month_name(m)) for m in billable_months(day)]
         latest = next((run for run in runs if run.job_id), None)
         job = db.session.get(Job, latest.job_id) if latest else None
+        pdf_job, pdf_status = shown_job(PDF_JOB)
         return self.render_template(
             "staff/finances_billing_runs.html", runs=runs, months=months, today=day,
             states=BillingRunState, euros=euros, month_name=month_name,
             title=_("Facturation mensuelle"), latest=latest, job=job,
-            status=job_status(job) if job else None,
+            status=job_status(job) if job else None, pdf_job=pdf_job,
+            pdf_status=pdf_status, job_token=job_token(),
             active=[r for r in runs if r.state in (BillingRunState.pending,
                                                     BillingRunState.running)],
         )
@@ -130,6 +134,19 @@ class FinanceBillingRunView(BaseView):
             flash(_("Facturation lancée pour %(month)s : suivez son avancement ci-dessous.",
                     month=month_name(run.month).lower()), "info")
         return redirect(url_for(".index"))
+
+    @expose("/pdf", methods=["POST"])
+    @has_access
+    def pdfs(self):
+        """« Générer les PDF manquants du mois » as a background job: the page answers at
+        once and shows its progress."""
+        try:
+            job = start_invoice_pdfs(request.form.get("month"), _user_id(), submitted_token())
+        except CommandError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for(".index"))
+        flash(_("Génération des PDF lancée : suivez son avancement ci-dessous."), "info")
+        return redirect(url_for(".index", travail=job.id), 303)
 
     @expose("/etat/<int:pk>")
     @has_access
