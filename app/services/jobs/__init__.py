@@ -10,7 +10,18 @@
   `run.progress(done, total)` (written beside its transaction, so the page sees it move)
   and returns the French result report. An exception fails the job with a French message.
 - `retry_job(job_id)` queues a failed job again, same row and key: handlers are idempotent
-  (what a first attempt committed is not done twice).
+  (what a first attempt committed is not done twice). A handler that commits its work in
+  steps records what each step did with `run.checkpoint(**values)`, last inside that
+  step's own transaction (committed or rolled back with the work); the next attempt reads
+  it back in `run.saved` and goes on from there.
+- A page that starts a job gives it a key from a one-time token of its form
+  (app/views/staff/job_forms.py), checks the request first (the command's `validate()`:
+  French errors at once, nothing written), and shows the job's progress bar
+  (`?travail=<id>`, staff/_job_progress.html).
+- The kinds (app.services.job_handlers): the billing run (billing/jobs.py), the families'
+  import (family_import/jobs.py), the month's SEPA batch (payments/sepa_jobs.py), the
+  missing documents' reminder (documents/jobs.py), the yearly file's reminder
+  (dossier/jobs.py) and the month's missing invoice PDFs (billing/pdf_jobs.py).
 - `job_status(job)` (queries.py): the JSON the progress bar polls (with an estimated time).
 """
 
