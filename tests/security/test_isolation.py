@@ -76,6 +76,9 @@ def _arg_values(app, rule, rows) -> list[dict]:
         # --- statistics: one chart's CSV (/gestion/statistiques/csv/<key>), staff only.
         elif arg == "key":
             choices[arg] = ["reservations", "recettes"]
+        # --- background jobs' progress (/gestion/…/relancer/<job_id>/etat), staff only.
+        elif arg == "job_id":
+            choices[arg] = all_ids
         else:
             raise AssertionError(f"{rule.rule}: the isolation sweep does not know <{arg}>")
     keys = list(choices)
