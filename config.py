@@ -153,6 +153,12 @@ class Config:
     PORTAL_LIST_COUNT_CAP = int(os.environ.get("PORTAL_LIST_COUNT_CAP", "10000"))
     # Exports are streamed whole (no row cap: never a silently cut file); an XLSX over
     # Excel's 1,048,576 rows is refused with a message (app/views/exports.py).
+    # Above these many rows an export is written by a background job (progress bar, then
+    # « Télécharger »): XLSX, then CSV (streamed, so it can go further in a request).
+    PORTAL_EXPORT_JOB_ROWS = int(os.environ.get("PORTAL_EXPORT_JOB_ROWS", "50000"))
+    PORTAL_EXPORT_JOB_ROWS_CSV = int(os.environ.get("PORTAL_EXPORT_JOB_ROWS_CSV", "200000"))
+    # The files of export jobs (PORTAL_UPLOAD_DIR/exports) are deleted after this many days.
+    PORTAL_EXPORT_KEEP_DAYS = int(os.environ.get("PORTAL_EXPORT_KEEP_DAYS", "7"))
     # A fixed "now" (ISO datetime, Paris local time) for tests and demos: deadlines are
     # computed against it instead of the clock. Never honoured in production.
     PORTAL_FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW") or None

@@ -8,6 +8,7 @@ module when it starts; a worker imports it through `app.worker`):
 - `portal.pdf_chunk` (issued PDFs, a chunk per task): `app.services.billing.pdf_tasks`;
 - `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`
   (the families' import runs as one: `app.services.family_import.jobs`);
+- `portal.purge_exports` (beat): the export jobs' old files, `app.services.exports.tasks`;
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
 - the menus' caterer orders and allergen alerts (beat): `app.services.menus.tasks`;
 - `portal.gdpr_retention` (beat, daily): below;
@@ -30,6 +31,7 @@ from .services import mail_tasks
 from .services.api_particulier import tasks as qf_tasks
 from .services.billing import pdf_tasks
 from .services.billing import tasks as billing_tasks
+from .services.exports import tasks as export_tasks
 from .services.health import HEARTBEAT_EVERY, beat
 from .services.jobs import tasks as job_tasks
 from .services.mail_tasks import MAIL_FLUSH_EVERY, MAIL_MAX_RETRIES, flush_mails, send_mail
@@ -37,8 +39,9 @@ from .services.menus import tasks as menu_tasks
 from .services.payments import tasks as payment_tasks
 
 __all__ = [
-    "MAIL_FLUSH_EVERY", "MAIL_MAX_RETRIES", "billing_tasks", "celery", "flush_mails",
-    "gdpr_retention", "init_celery", "job_tasks", "mail_tasks", "menu_tasks", "pdf_tasks",
+    "MAIL_FLUSH_EVERY", "MAIL_MAX_RETRIES", "billing_tasks", "celery", "export_tasks",
+    "flush_mails", "gdpr_retention", "init_celery", "job_tasks", "mail_tasks", "menu_tasks",
+    "pdf_tasks",
     "payment_tasks", "ping",
     "qf_tasks", "request_reset", "send_mail",
 ]

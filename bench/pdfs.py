@@ -1,11 +1,10 @@
 """A month's invoice PDFs rendered by Celery workers: 1 worker vs 2, the ratio printed.
 
-    .venv/bin/python -m bench.pdfs          # PostgreSQL portail_bench_pdfs, 40 families
-    .venv/bin/python -m bench.pdfs --families 200 --chunk 10
-    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/x .venv/bin/python -m bench.pdfs
+    .venv/bin/python -m bench.pdfs --limit 300      # 300 invoices of the 12,000-family city
+    .venv/bin/python -m bench.pdfs --families 1000 --chunk 10
 
-The town is built once by `flask portal demo --families N` (its complete months are billed,
-without PDFs), then reused. A private redis-server on a loopback port is the broker; each
+The city is bench/city.py's `portail_city_<N>` (its complete months billed, without PDFs),
+built on first use. A private redis-server on a loopback port is the broker; each
 run starts N real `celery -A app.worker worker --pool solo` processes (one rendering process
 each), forgets the stored PDFs of the month, queues the month's PDFs (`queue_pdfs`: a task
 per chunk) and times until every PDF is stored. Recorded in docs/performance.md.
@@ -34,29 +33,13 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Invoice, IssuedPdf  # noqa: E402
 from app.services.billing.pdf_tasks import queue_pdfs  # noqa: E402
-
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/portail_bench_pdfs"
+from bench.city import ensure_city  # noqa: E402
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def ensure_town(env: dict, url: str, families: int) -> None:
-    name = url.rsplit("/", 1)[1]
-    pg = ["-h", "127.0.0.1", "-U", "postgres"]
-    query = f"SELECT 1 FROM pg_database WHERE datname='{name}'"
-    exists = subprocess.run(["psql", *pg, "-tAc", query], capture_output=True,
-                            text=True).stdout.strip()
-    if exists:
-        return
-    subprocess.run(["createdb", *pg, name], check=True)
-    setup = {**env, "REDIS_URL": "", "PORTAL_PDF_AT_ISSUE": "0"}
-    for args in (["db", "upgrade"], ["portal", "demo", "--families", str(families)]):
-        subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=setup, check=True,
-                       capture_output=True)
 
 
 def start_workers(env: dict, count: int, tmp: Path) -> list[subprocess.Popen]:
@@ -82,13 +65,18 @@ def stop(procs: list[subprocess.Popen]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def forget(ids: list[int]) -> None:
+    db.session.query(IssuedPdf).filter(IssuedPdf.kind == "invoice",
+                                       IssuedPdf.ref_id.in_(ids)).delete()
+    db.session.commit()
+
+
 def one_run(app, env: dict, workers: int, month, tmp: Path, chunk: int,
             limit: int) -> tuple[float, int]:
     with app.app_context():
         ids = list(db.session.scalars(select(Invoice.id).where(Invoice.period_start == month)
                                       .order_by(Invoice.id).limit(limit)))
-        db.session.query(IssuedPdf).filter(IssuedPdf.kind == "invoice").delete()
-        db.session.commit()
+        forget(ids)
     shutil.rmtree(Path(env["PORTAL_UPLOAD_DIR"]) / "pdf", ignore_errors=True)
     procs = start_workers(env, workers, tmp)
     try:
@@ -99,10 +87,13 @@ def one_run(app, env: dict, workers: int, month, tmp: Path, chunk: int,
             queue_pdfs("invoice", ids)
             while True:
                 done = db.session.scalar(select(func.count()).select_from(IssuedPdf)
-                                         .where(IssuedPdf.kind == "invoice"))
+                                         .where(IssuedPdf.kind == "invoice",
+                                                IssuedPdf.ref_id.in_(ids)))
                 db.session.rollback()
-                if done >= len(ids):  # (only this run's PDFs are stored)
-                    return time.perf_counter() - start, len(ids)
+                if done >= len(ids):
+                    elapsed = time.perf_counter() - start
+                    forget(ids)
+                    return elapsed, len(ids)
                 if any(p.poll() is not None for p in procs):
                     raise SystemExit(f"a worker died: see {tmp}")
                 time.sleep(0.2)
@@ -112,12 +103,12 @@ def one_run(app, env: dict, workers: int, month, tmp: Path, chunk: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--families", type=int, default=40)
+    parser.add_argument("--families", type=int, default=12000)
     parser.add_argument("--chunk", type=int, default=5)
     parser.add_argument("--limit", type=int, default=10**9,
                         help="at most this many of the month's invoices")
     args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    url = ensure_city(args.families)
     tmp = Path(tempfile.mkdtemp(prefix="portail-bench-pdfs-"))
     redis_port = free_port()
     redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port),
@@ -128,7 +119,6 @@ def main() -> None:
            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
            "PORTAL_UPLOAD_DIR": str(tmp / "uploads")}
     try:
-        ensure_town(env, url, args.families)
         app = create_app("development", SQLALCHEMY_DATABASE_URI=url,
                          REDIS_URL=env["REDIS_URL"], PORTAL_UPLOAD_DIR=env["PORTAL_UPLOAD_DIR"])
         with app.app_context():

@@ -67,6 +67,10 @@ def is_staff(user) -> bool:
     return any(role.name in STAFF_ROLES for role in getattr(user, "roles", []) or [])
 
 
+def is_admin(user) -> bool:
+    return any(role.name == ADMIN for role in getattr(user, "roles", []) or [])
+
+
 def is_parent(user) -> bool:
     return any(role.name == PARENT for role in getattr(user, "roles", []) or [])
 

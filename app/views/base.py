@@ -10,16 +10,19 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.views import expose
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import inspect as sa_inspect
@@ -32,6 +35,8 @@ from ..security.scope import (
     is_family_owned,
     scope_filters,
 )
+from ..services.errors import CommandError
+from ..services.exports.jobs import ExportTable, list_args, plan_export
 from ..services.exports.writers import Column, Kind
 from .exports import csv_response, xlsx_response
 
@@ -135,37 +140,69 @@ class StaffModelView(EagerListMixin, ModelView):
     @expose("/csv")
     @has_access
     def csv(self):
-        columns, rows = self._export()
-        return csv_response(self._export_name(), columns, rows)
+        return self._export_answer("csv")
 
     @expose("/xlsx")
     @has_access
     def xlsx(self):
+        return self._export_answer("xlsx")
+
+    def _export_answer(self, fmt: str):
+        """The file at once, or, above PORTAL_EXPORT_JOB_ROWS, the job that writes it."""
+        back = url_for(f"{type(self).__name__}.list")
+        name = type(self).__name__
+        try:
+            job = plan_export(name, fmt, list_args(request.args.items(multi=True), name),
+                              self._export_query(self._plain_interface()),
+                              user_id=getattr(g.user, "id", None), locale=str(get_locale()))
+        except CommandError as exc:
+            flash(exc.message, "warning")
+            return redirect(back)
+        if job is not None:
+            flash(_("L'export de %(count)s lignes est préparé en arrière-plan : suivez son "
+                    "avancement ici, puis téléchargez le fichier.",
+                    count=f"{int((job.params or {}).get('rows') or 0):,}"
+                    .replace(",", "\u202f")), "info")
+            return redirect(url_for("StaffJobView.show", pk=job.id))
+        table = self.export_table()
+        if fmt == "csv":
+            return csv_response(table.name, table.columns, table.rows)
+        return xlsx_response(table.name, table.title, table.columns, table.rows, back)
+
+    def export_table(self, args: list[tuple[str, str]] | None = None) -> ExportTable:
+        """The export of the list as the current request filters and orders it, or, for a
+        background job, as the query-string arguments `args` saved from that request."""
+        if args is not None:
+            with current_app.test_request_context(query_string=urlencode(args)):
+                return self.export_table()
         columns, rows = self._export()
         title = self.export_spec.title if self.export_spec else self.list_title
-        return xlsx_response(self._export_name(), title or self._export_name(), columns, rows,
-                             url_for(f"{type(self).__name__}.list"))
+        return ExportTable(self._export_name(), title or self._export_name(), columns, rows)
 
     def _export_name(self) -> str:
         if self.export_spec is not None:
             return self.export_spec.name
         return (self.route_base or type(self).__name__).rstrip("/").rsplit("/", 1)[-1]
 
+    def _plain_interface(self) -> SQLAInterface:
+        """FAB's own interface: no eager loading of whole objects, columns only."""
+        return SQLAInterface(self.datamodel.obj, session=self.datamodel.session)
+
     def _export_query(self, datamodel):
-        """The list's query: its current FAB filters (and base filters), its order."""
-        get_filter_args(self._filters)
+        """The list's query: its current FAB filters (and base filters), its order. The
+        filters are parsed into a copy (a job's thread never races a request's)."""
+        own = copy.copy(self._filters)
+        get_filter_args(own)
         order_column, order_direction = checked_order(
             self, *get_order_args().get(self.__class__.__name__, ("", ""))
         )
-        filters = self._filters.get_joined_filters(self._base_filters)
+        filters = own.get_joined_filters(self._base_filters)
         query = self.datamodel.session.query(self.datamodel.obj)
         return datamodel.apply_all(query, filters, order_column, order_direction)
 
     def _export(self) -> tuple[list[Column], Iterator[tuple]]:
         if self.export_spec is not None:
-            # FAB's own interface: no eager loading of whole objects, columns only.
-            query = self._export_query(SQLAInterface(self.datamodel.obj,
-                                                     session=self.datamodel.session))
+            query = self._export_query(self._plain_interface())
             return self.export_spec.columns(), self.export_spec.rows(query)
         names = self.csv_columns or list(self.list_columns)
         columns = [self._export_column(name) for name in names]

@@ -48,3 +48,12 @@ def pdf_response(content: bytes, filename: str, inline: bool = False) -> Respons
         "Content-Disposition": f'{disposition}; filename="{filename}"',
         "Cache-Control": "private, no-store",
     })
+
+
+def export_response(path, filename: str, mimetype: str) -> Response:
+    """A finished export job's file (app.services.exports.jobs), for its starter only."""
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

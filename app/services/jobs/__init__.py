@@ -21,7 +21,8 @@
 - The kinds (app.services.job_handlers): the billing run (billing/jobs.py), the families'
   import (family_import/jobs.py), the month's SEPA batch (payments/sepa_jobs.py), the
   missing documents' reminder (documents/jobs.py), the yearly file's reminder
-  (dossier/jobs.py) and the month's missing invoice PDFs (billing/pdf_jobs.py).
+  (dossier/jobs.py), the month's missing invoice PDFs (billing/pdf_jobs.py) and the large
+  exports (exports/jobs.py).
 - `job_status(job)` (queries.py): the JSON the progress bar polls (with an estimated time).
 """
 
