@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from ..extensions import db
 from ..models.mail import MailState, OutgoingMail
 from .mail import BATCH_KEY, new_message_id, render_mail
-
-_CHUNK = 500
 
 
 def _token(key: str) -> str:
@@ -62,9 +60,9 @@ def queue_mails(mails: list[dict]) -> int:
                          "attempts": 0})
     if not rows:
         return 0
-    db.session.execute(insert(OutgoingMail.__table__), rows)  # one executemany, batched
-    keys = [row["message_id"] for row in rows]
-    ids = [mail_id for i in range(0, len(keys), _CHUNK) for mail_id in db.session.scalars(
-        select(OutgoingMail.id).where(OutgoingMail.message_id.in_(keys[i:i + _CHUNK])))]
+    table = OutgoingMail.__table__
+    # One executemany (batched by the driver) returning the new ids (any order) for the workers.
+    ids = db.session.execute(insert(table).returning(table.c.id),
+                             rows).scalars().all()
     db.session.info.setdefault(BATCH_KEY, []).extend(ids)
     return len(rows)
