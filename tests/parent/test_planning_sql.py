@@ -73,3 +73,31 @@ def test_planning_cost_does_not_grow_with_children_services_or_bookings(
     print(f"planning page: {small_count} vs {big_count} SQL statements")
     assert big_count == small_count, (small_count, big_count)
     assert small_count <= 10, small_count  # issue 13's goal (13 before it)
+
+
+def test_published_menus_add_two_statements_whatever_the_month_holds(
+    app, client, count_queries
+):
+    """The kitchens of the children's schools are looked up anyway; published menus add the
+    month's menus with their dishes (one joined statement) and the children's declared
+    allergens: 2 more, not one per menu, dish or child."""
+    from tests.menus import builders as menus
+
+    with app.app_context():
+        school, [canteen], [small] = planning_town()
+        _book_month(small, [canteen])
+        school_id, child_id = school.id, small.children[0].id
+    bare = _statements(app, client, count_queries, "parent0")
+    with app.app_context():
+        school = db.session.get(type(school), school_id)
+        kitchen = menus.kitchen([school])
+        for offset in range(0, 18):
+            day = dt.date(2026, 12, 1) + dt.timedelta(days=offset)
+            if day.weekday() < 5 and day.weekday() != 2:
+                menus.menu(kitchen, day, [("entree", "Carottes râpées"),
+                                          ("plat", "Poisson pané", "poisson,gluten"),
+                                          ("dessert", "Yaourt", "lait")],
+                           publish_on=dt.date(2026, 11, 20))
+        menus.declare(db.session.get(type(small.children[0]), child_id), "lait")
+    with_menus = _statements(app, client, count_queries, "parent0")
+    assert with_menus == bare + 2, (bare, with_menus)
