@@ -43,7 +43,7 @@ def _app(url: str):
 
     # The streaming path itself (a larger export would otherwise go to a background job).
     return create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDIS_URL="",
-                      PORTAL_EXPORT_JOB_ROWS=10**9)
+                      PORTAL_EXPORT_JOB_ROWS=10**9, PORTAL_EXPORT_JOB_ROWS_CSV=10**9)
 
 
 def prepare(url: str, rows: int) -> tuple[str, str]:
