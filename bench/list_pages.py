@@ -71,6 +71,9 @@ class BareBookingView(ModelView):
     datamodel = SQLAInterface(Booking)
     route_base = "/bench/bare-bookings"
     list_columns = ["day", "child", "service", "school", "family", "state", "attendance"]
+    # Plain columns only: FAB's default search form lists every family and child in
+    # drop-downs on each page (seconds in a city), which is not what a list costs.
+    search_columns = ["day", "state", "attendance"]
     base_order = ("day", "desc")
     page_size = 25
 

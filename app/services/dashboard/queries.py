@@ -4,7 +4,7 @@ whatever the size of the town (tests/staff/test_dashboard.py counts them).
 - the day's expected children per school and service, against the day's capacity;
 - pending requests by age (oldest first) and the oldest ones;
 - family documents to review; absences the families declared;
-- the unpaid total past due (Decimal summed in Python, `money.total`);
+- the unpaid total past due (summed by the database: exact numeric sums, Decimal);
 - this month's bookings against the same month of last year (same days of the month).
 """
 
@@ -35,7 +35,7 @@ from ...models import (
     ServiceCapacity,
 )
 from ..calendar import PARIS
-from ..money import total
+from ..money import to_money
 
 
 @dataclass(frozen=True)
@@ -131,20 +131,24 @@ class Unpaid:
 
 
 def unpaid_past_due(today: dt.date) -> Unpaid:
-    """Invoices past their due date still to pay, and what they still owe (three
-    statements; amounts summed in Python)."""
-    overdue = (
-        select(Invoice.id)
-        .where(Invoice.state.in_((InvoiceState.issued, InvoiceState.payment_pending)),
+    """Invoices past their due date still to pay, and what they still owe, summed by the
+    database in one statement (a city has tens of thousands of them; the sums of
+    numeric(10,2) columns are exact, and come back as Decimal to the cent)."""
+    overdue = (Invoice.state.in_((InvoiceState.issued, InvoiceState.payment_pending)),
                Invoice.due_on < today)
-    )
-    totals = db.session.execute(
-        select(Invoice.total).where(Invoice.id.in_(overdue))).scalars().all()
-    paid = db.session.execute(
-        select(Payment.amount).where(Payment.invoice_id.in_(overdue))).scalars().all()
-    credited = db.session.execute(
-        select(CreditNote.amount).where(CreditNote.invoice_id.in_(overdue))).scalars().all()
-    return Unpaid(len(totals), total(totals) - total(paid) - total(credited))
+    ids = select(Invoice.id).where(*overdue)
+
+    def summed(column, *where):
+        return (select(func.coalesce(func.sum(column), 0)).where(*where)
+                .scalar_subquery())
+
+    count, owed, paid, credited = db.session.execute(select(
+        select(func.count(Invoice.id)).where(*overdue).scalar_subquery(),
+        summed(Invoice.total, *overdue),
+        summed(Payment.amount, Payment.invoice_id.in_(ids)),
+        summed(CreditNote.amount, CreditNote.invoice_id.in_(ids)),
+    )).one()
+    return Unpaid(int(count), to_money(owed) - to_money(paid) - to_money(credited))
 
 
 def _same_day_last_year(day: dt.date) -> dt.date:
