@@ -103,6 +103,27 @@ def held_jobs(monkeypatch) -> list[int]:
     return held
 
 
+@pytest.fixture
+def job_progress(monkeypatch):
+    """`watch(module, attribute)`: every progress report of the jobs, as (done, total),
+    with the module's step size (`CHUNK`, `PROGRESS_EVERY`…) set to 1 so each step reports."""
+    from app.services.jobs import JobRun
+
+    seen: list[tuple[int, int | None]] = []
+    real = JobRun.progress
+
+    def recording(self, done, total=None):
+        seen.append((done, total))
+        real(self, done, total)
+
+    def watch(module, attribute: str = "CHUNK") -> list[tuple[int, int | None]]:
+        monkeypatch.setattr(JobRun, "progress", recording)
+        monkeypatch.setattr(module, attribute, 1)
+        return seen
+
+    return watch
+
+
 class QueryCounter:
     """Counts SQL statements sent by the app (to prove a page's cost is constant)."""
 

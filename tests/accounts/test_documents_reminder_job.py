@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Alert, Job, JobState, OutgoingMail
 from app.services.documents import jobs as reminder_jobs
 from app.services.documents.reminders import RemindMissingDocuments
-from app.services.jobs import JobRun, retry_job, run_job
+from app.services.jobs import retry_job, run_job
 from tests import factories as f
 
 MISSING = "/gestion/documents-manquants"
@@ -28,17 +28,8 @@ def agent(app, world):
 
 
 @pytest.fixture
-def progress(monkeypatch) -> list[tuple[int, int]]:
-    seen: list[tuple[int, int]] = []
-    real = JobRun.progress
-
-    def recording(self, done, total=None):
-        seen.append((done, total))
-        real(self, done, total)
-
-    monkeypatch.setattr(JobRun, "progress", recording)
-    monkeypatch.setattr(reminder_jobs, "CHUNK", 1)
-    return seen
+def progress(job_progress) -> list[tuple[int, int]]:
+    return job_progress(reminder_jobs)
 
 
 def _remind_all(client, token=TOKEN):

@@ -16,7 +16,7 @@ from app.models import IssuedPdf, Job, JobState
 from app.services.billing import pdf as billing_pdf
 from app.services.billing import pdf_jobs
 from app.services.issued_pdfs import StoredPdfError, read
-from app.services.jobs import JobRun, retry_job, run_job
+from app.services.jobs import retry_job, run_job
 from tests import factories as f
 
 from .test_issued_pdfs import billed, renders  # noqa: F401 (fixtures)
@@ -42,17 +42,8 @@ def manager(app, client, damaged):
 
 
 @pytest.fixture
-def progress(monkeypatch) -> list[tuple[int, int]]:
-    seen: list[tuple[int, int]] = []
-    real = JobRun.progress
-
-    def recording(self, done, total=None):
-        seen.append((done, total))
-        real(self, done, total)
-
-    monkeypatch.setattr(JobRun, "progress", recording)
-    monkeypatch.setattr(pdf_jobs, "CHUNK", 1)
-    return seen
+def progress(job_progress) -> list[tuple[int, int]]:
+    return job_progress(pdf_jobs)
 
 
 def _start(client, token=TOKEN, month="2026-09"):

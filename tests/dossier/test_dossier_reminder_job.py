@@ -15,7 +15,7 @@ from app.models import Alert, DossierCampaign, Job, JobState
 from app.security.roles import AGENT
 from app.services.dossier import jobs as dossier_jobs
 from app.services.dossier.commands import RemindIncomplete
-from app.services.jobs import JobRun, retry_job, run_job
+from app.services.jobs import retry_job, run_job
 from tests import factories as f
 from tests.parent.planning_data import fixed_now, planning_town  # noqa: F401  (fixture)
 
@@ -34,17 +34,8 @@ def agent(app, client, town):
 
 
 @pytest.fixture
-def progress(monkeypatch) -> list[tuple[int, int]]:
-    seen: list[tuple[int, int]] = []
-    real = JobRun.progress
-
-    def recording(self, done, total=None):
-        seen.append((done, total))
-        real(self, done, total)
-
-    monkeypatch.setattr(JobRun, "progress", recording)
-    monkeypatch.setattr(dossier_jobs, "CHUNK", 1)
-    return seen
+def progress(job_progress) -> list[tuple[int, int]]:
+    return job_progress(dossier_jobs)
 
 
 def _remind(client, town, token=TOKEN):

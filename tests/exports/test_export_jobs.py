@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Job, JobState, School
 from app.security.roles import ADMIN, MANAGER
 from app.services.exports import jobs as export_jobs
-from app.services.jobs import JobRun, retry_job
+from app.services.jobs import retry_job
 from tests import factories as f
 from tests.exports.test_exports import _csv, _xlsx, fixed_clock, town  # noqa: F401
 
@@ -32,17 +32,9 @@ def no_files_left(app):
 
 
 @pytest.fixture
-def progress(app, monkeypatch):
+def progress(app, monkeypatch, job_progress):
     """Every progress report of a job, as (done, total); jobs run at once, in-process."""
-    seen: list[tuple[int, int | None]] = []
-    original = JobRun.progress
-
-    def spy(self, done, total=None):
-        seen.append((done, total))
-        original(self, done, total)
-
-    monkeypatch.setattr(JobRun, "progress", spy)
-    monkeypatch.setattr(export_jobs, "PROGRESS_EVERY", 1)
+    seen = job_progress(export_jobs, "PROGRESS_EVERY")
     monkeypatch.setitem(app.config, "PORTAL_JOBS_INLINE", True)
     monkeypatch.setitem(app.config, "PORTAL_EXPORT_JOB_ROWS", 1)
     monkeypatch.setitem(app.config, "PORTAL_EXPORT_JOB_ROWS_CSV", 1)

@@ -121,3 +121,21 @@ def test_agents_print_the_kitchen_count_but_do_not_export_it(client, kitchen):
     page = client.get(f"{KITCHEN}/").get_data(as_text=True)
     assert "Imprimer (PDF)" in page and "Exporter en CSV" not in page
     assert client.get(f"{KITCHEN}/xlsx").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("first", ["gestionnaire1", "agent1"])
+def test_the_first_user_to_open_the_page_does_not_fix_its_buttons_for_the_others(
+        app, kitchen, first):
+    """Jinja folds a filter applied to constants into the compiled template: the export
+    buttons (`"can_csv" | is_item_visible(…)`) were computed for whoever opened the page
+    first after a start, then shown to everyone (tests/…/test_headers.py's admin made the
+    agent of the test above see them)."""
+    with app.app_context():
+        f.user("gestionnaire1", "Gestionnaire")
+    app.jinja_env.cache.clear()  # a worker that has just started
+    seen = {}
+    for username in (first, "agent1" if first == "gestionnaire1" else "gestionnaire1"):
+        client = app.test_client()
+        f.login(client, username)
+        seen[username] = "Exporter en CSV" in client.get(f"{KITCHEN}/").get_data(as_text=True)
+    assert seen == {"gestionnaire1": True, "agent1": False}
