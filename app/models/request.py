@@ -56,7 +56,7 @@ class Request(Model):
 
     __tablename__ = "family_request"
     # The queue (pending, oldest first) and the decided list (latest first), by index.
-    __table_args__ = (Index("ix_family_request_state_created_at", "state", "created_at"),)
+    __table_args__ = (Index("ix_family_request_state_created_at_id", "state", "created_at", "id"),)
     id = Column(Integer, primary_key=True)
     family_id = Column(
         Integer, ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True

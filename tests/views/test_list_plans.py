@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.postgres,
 LISTS = {"/gestion/reservations/list/": "FROM booking",
          "/gestion/factures/list/": "FROM invoice",
          "/gestion/reglements/list/": "FROM payment",
-         "/gestion/avoirs/list/": "FROM credit_note"}
+         "/gestion/avoirs/list/": "FROM credit_note",
+         "/gestion/file-des-demandes/list/": "FROM family_request"}
 
 
 @pytest.fixture
@@ -65,4 +66,4 @@ def test_the_first_page_is_read_in_order_from_an_index(app, client, town, url):
             "EXPLAIN " + statement, parameters))
         db.session.rollback()
     assert "Sort" not in plan, plan
-    assert "Index Scan Backward" in plan, plan
+    assert "Index Scan" in plan or "Index Only Scan" in plan, plan
