@@ -8,6 +8,8 @@ module when it starts; a worker imports it through `app.worker`):
 - `portal.pdf_chunk` (issued PDFs, a chunk per task): `app.services.billing.pdf_tasks`;
 - `portal.job` (any background job with progress, app.models.Job): `app.services.jobs.tasks`
   (the families' import runs as one: `app.services.family_import.jobs`);
+- `portal.dispatch_queued_jobs` (beat): the jobs whose dispatch was lost, handed out
+  again: `app.services.jobs.tasks`;
 - `portal.purge_exports` (beat): the export jobs' old files, `app.services.exports.tasks`;
 - `portal.qf_batch`, `portal.qf_batch_yearly` (beat): `app.services.api_particulier.tasks`;
 - the menus' caterer orders and allergen alerts (beat): `app.services.menus.tasks`;

@@ -4,6 +4,7 @@ here, in one visible place (called by `create_app`)."""
 from __future__ import annotations
 
 from .billing.jobs import BILLING_JOB, billing_job
+from .billing.mail_jobs import INVOICE_MAILS_JOB, invoice_mails_job
 from .billing.pdf_jobs import PDF_JOB, invoice_pdfs_job
 from .documents.jobs import REMINDER_JOB, documents_reminder_job
 from .dossier.jobs import DOSSIER_REMINDER_JOB, dossier_reminder_job
@@ -21,3 +22,4 @@ def register_job_handlers() -> None:
     register_handler(DOSSIER_REMINDER_JOB, dossier_reminder_job)
     register_handler(PDF_JOB, invoice_pdfs_job)
     register_handler(EXPORT_JOB, export_job)
+    register_handler(INVOICE_MAILS_JOB, invoice_mails_job)

@@ -15,6 +15,7 @@ from app.models import (
     BillingRunState,
     DocumentSequence,
     Invoice,
+    Job,
     OutgoingMail,
     SepaMandate,
 )
@@ -135,6 +136,7 @@ def test_a_failure_in_the_middle_leaves_no_invoice_no_number_no_mail(app_ctx):
     assert db.session.query(Invoice).count() == 0
     assert _sequence() in (None, 0)
     assert db.session.query(OutgoingMail).count() == 0
+    assert db.session.query(Job).count() == 0  # nor the job that would have mailed them
     # Once the tariff exists, the numbers start at 1: the failed run used none.
     add_tariff(extra.canteen, CANTEEN_BRACKETS)
     bill_month(SEPTEMBER, ISSUED)
@@ -253,6 +255,7 @@ def test_cli_bills_a_month_and_a_second_run_creates_nothing(app):
     assert first.exit_code == 0, first.output
     assert "3 factures créées" in first.output
     assert "FAC-2026-000001 à FAC-2026-000003" in first.output
+    assert "Courriels de facture : mis en file par un travail en arrière-plan." in first.output
     second = runner.invoke(args=args)
     assert second.exit_code == 0, second.output
     assert "aucune facture créée" in second.output and "3 familles déjà facturées" in second.output
@@ -261,3 +264,6 @@ def test_cli_bills_a_month_and_a_second_run_creates_nothing(app):
     assert early.exit_code != 0 and "pas encore terminé" in early.output
     with app.app_context():
         assert db.session.query(Invoice).count() == 3
+        # The run's job queued one mail per family (second run: nothing invoiced, no job).
+        assert db.session.query(OutgoingMail).filter_by(kind="invoice_issued").count() == 3
+        assert [j.state for j in db.session.query(Job)] == ["done"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .run import BillingError, bill_month, progress_writer, start_run, summary
@@ -36,4 +37,11 @@ def run_command(month: str, issued_on: dt.datetime | None, no_mail: bool) -> Non
     except Exception as exc:
         raise click.ClickException(
             f"Facturation annulée, aucune facture créée : {exc}") from exc
+    # Without a broker (or with it down) the invoice mails' job runs in a thread of this
+    # process, then hands the mails to another: both joined (up to 30 s each) before the
+    # command exits; what is not sent stays pending in the outbox for the flush. With a
+    # broker a worker does both and there is nothing to join.
+    background = current_app.extensions["portal_background"]
+    background.wait()
+    background.wait()
     click.echo(summary(result))

@@ -1,7 +1,8 @@
 """Issuing a chunk of invoices in bulk (the billing run, run.py): numbers taken together
-from the gap-free sequence, invoices, lines and mails inserted in a few statements, each
+from the gap-free sequence, invoices and lines inserted in a few statements, each
 invoice's snapshot written at once; a family's credit offered against its new invoice.
-The statements do not grow with the number of invoices, apart from bulk batches."""
+The statements do not grow with the number of invoices, apart from bulk batches. The
+families' mails are not written here: the run records a job for them (mail_jobs.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from ...models import Invoice, InvoiceLine, InvoiceState, SepaMandate
 from ..payments.balance import credit_balances
 from ..payments.credits import allocate_credits
 from .drafts import DraftInvoice, LineLabels
-from .notify import mail_invoices, recipients
 from .numbering import Sequence
 from .snapshot import debtors, snapshot_of, town_details
 
@@ -30,7 +30,6 @@ class Issued:
     total: Decimal = Decimal("0.00")
     first: str | None = None
     last: str | None = None
-    mails: int = 0
 
 
 def mandates_on(family_ids: list[int], on: dt.date) -> tuple[set[int], dict[int, str]]:
@@ -47,7 +46,7 @@ def mandates_on(family_ids: list[int], on: dt.date) -> tuple[set[int], dict[int,
 
 
 def issue_chunk(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
-                due_on: dt.date, numbers: Sequence, issued: Issued, notify: bool) -> None:
+                due_on: dt.date, numbers: Sequence, issued: Issued) -> None:
     if not drafts:
         return
     ids = [d.family_id for d in drafts]
@@ -78,8 +77,6 @@ def issue_chunk(drafts: list[DraftInvoice], month: dt.date, issued_on: dt.date,
     issued.ids += new_ids
     issued.first = issued.first or taken[0]
     issued.last = taken[-1]
-    if notify:
-        issued.mails += mail_invoices(invoices, recipients(ids))
     _offer_credits(ids, month, issued_on)
 
 

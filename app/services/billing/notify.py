@@ -1,5 +1,6 @@
-"""The family's mail when an invoice is issued (queued in the billing transaction: sent
-after the commit, never for a run that rolled back)."""
+"""The family's mail when an invoice is issued: queued in the outbox by the billing run's
+`invoice_mails` job (mail_jobs.py), recorded in the run's transaction and run after its
+commit (never for a run that rolled back); sent by the workers after the job's commits."""
 
 from __future__ import annotations
 

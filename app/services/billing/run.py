@@ -1,10 +1,12 @@
 """The monthly billing run (terme échu): one invoice per family account and month.
 
 All or nothing: the month's invoices, their numbers (one gap-free FAC sequence per issue
-year), the families' mails and the run's final state are written in ONE transaction; any
-failure rolls everything back (no invoice, no number used, no mail) and the run records
-the error. Idempotent: a family already invoiced for the month is skipped, so running a
-month again creates only what is missing (nothing, usually).
+year), the job that will mail the families and the run's final state are written in ONE
+transaction; any failure rolls everything back (no invoice, no number used, no mail job)
+and the run records the error. The mails themselves are rendered and queued by that job
+(`invoice_mails`, mail_jobs.py), after the commit, never inside the run. Idempotent: a
+family already invoiced for the month is skipped, so running a month again creates only
+what is missing (nothing, usually).
 
 Progress (families done so far) is written beside the transaction, in its own short
 transactions, for the manager's page; on SQLite (one writer at a time) only the start and
@@ -30,10 +32,11 @@ from ...extensions import db
 from ...models import AuditLog, BillingRun, BillingRunState, Booking, Family, Invoice, User
 from ...models.base import utcnow
 from ..errors import CommandError
-from ..jobs import write_beside
+from ..jobs import dispatch_job, write_beside
 from .drafts import FamilyPricingError, grouped_drafts
 from .fr import euros, month_label, today
 from .issue import Issued, issue_chunk
+from .mail_jobs import record_invoice_mails
 from .numbering import INVOICE_PREFIX, Sequence
 from .pdf_tasks import queue_pdfs
 from .pricing import PriceBook, PricingError, billed_clause
@@ -59,6 +62,7 @@ class BillingResult:
     issued_on: dt.date
     issued: Issued = field(default_factory=Issued)
     already_invoiced: int = 0
+    mail_job: int | None = None  # the job mailing the invoices (mail_jobs.py), if any
 
     @property
     def count(self) -> int:
@@ -122,13 +126,21 @@ def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
 
     With commit=False the caller's transaction receives the invoices (the demo builds its
     town in one transaction) and the caller commits or rolls back. notify=False sends no
-    mail (demo data, or months taken over from a previous software). The mails are queued
-    in the outbox and sent by workers after the commit, never by the run."""
+    mail (demo data, or months taken over from a previous software).
+
+    The mails are never written by the run: it records one `invoice_mails` job in its
+    transaction (`result.mail_job`) and, once committed, hands it to a worker, which queues
+    them in the outbox for the workers that send them. With commit=False the job stays
+    queued: the caller dispatches it after its own commit (`dispatch_job(result.mail_job)`),
+    else the beat's `portal.dispatch_queued_jobs` does a few minutes later."""
     month = month_start(month)
     issued_on = issued_on or today()
     check_month(month, issued_on)
     try:
-        result = _bill(month, issued_on, progress, notify)
+        result = _bill(month, issued_on, progress)
+        if notify and result.count:
+            result.mail_job = record_invoice_mails(month, *result.numbers, result.count,
+                                                   user_id)
         audit_run(result, run_id, user_id)
         if run_id is not None:
             _finish_run(run_id, result)
@@ -142,11 +154,12 @@ def bill_month(month: dt.date | str, issued_on: dt.date | None = None, *,
         if run_id is not None:
             fail_run(run_id, exc)
         raise
+    if commit and result.mail_job:
+        dispatch_job(result.mail_job)  # never raises (a broker down: run in this process)
     return result
 
 
-def _bill(month: dt.date, issued_on: dt.date, progress: Progress | None,
-          notify: bool = True) -> BillingResult:
+def _bill(month: dt.date, issued_on: dt.date, progress: Progress | None) -> BillingResult:
     end = month_end(month)
     invoiced = set(db.session.scalars(
         select(Invoice.family_id).where(Invoice.period_start == month)).all())
@@ -164,7 +177,7 @@ def _bill(month: dt.date, issued_on: dt.date, progress: Progress | None,
         chunk = family_ids[start:start + _CHUNK]
         drafts = {d.family_id: d for d in grouped_drafts(month, end, chunk, book)}
         ordered = [drafts[i] for i in chunk if i in drafts and drafts[i].lines]
-        issue_chunk(ordered, month, issued_on, due_on, numbers, result.issued, notify)
+        issue_chunk(ordered, month, issued_on, due_on, numbers, result.issued)
         if live:
             report(start + len(chunk), len(family_ids))
     return result
@@ -187,7 +200,7 @@ def audit_run(result: BillingResult, run_id: int | None, user_id: int | None) ->
     first, last = result.numbers
     changes = {"month": result.month.isoformat(), "issued_on": result.issued_on.isoformat(),
                "invoices": result.count, "total": str(result.total), "first_number": first,
-               "last_number": last, "mails": result.issued.mails, "run": run_id}
+               "last_number": last, "mail_job": result.mail_job, "run": run_id}
     user = db.session.get(User, user_id) if user_id else None
     db.session.add(AuditLog(user_id=user_id, username=user.username if user else None,
                             action="billing", table_name="invoice",
@@ -299,6 +312,8 @@ def execute_run(run_id: int, progress: Progress | None = None) -> str:
 def summary(result: BillingResult) -> str:
     first, last = result.numbers
     text = _summary(result.month, result.count, result.total, first, last)
+    if result.mail_job:
+        text += " " + _("Courriels de facture : mis en file par un travail en arrière-plan.")
     if result.already_invoiced:
         text += " " + ngettext("%(num)d famille déjà facturée pour ce mois.",
                                "%(num)d familles déjà facturées pour ce mois.",

@@ -5,6 +5,12 @@
   hands it to a worker: the Celery task `portal.job` when REDIS_URL is set, else a thread
   of this process (dispatch.py). The same `key` twice gives the same job: a double click,
   a resent form or a retried request never starts the work twice.
+- `record_job(kind, params, key=…)` adds the job to the caller's transaction instead (not
+  committed: no job if that work rolls back); the caller dispatches it after its commit
+  (`dispatch_job`). A job whose dispatch was lost (broker down, process killed) stays
+  queued: the beat task `portal.dispatch_queued_jobs` (tasks.py, every 2 minutes) hands
+  out again the jobs queued for more than 5 minutes (`dispatch_queued_jobs`; a job is
+  claimed once, so a duplicate is skipped).
 - The work itself is a handler registered for the kind (`register_handler`, in one place:
   `app.services.job_handlers`): `handler(run: JobRun) -> JobOutcome`. It reports with
   `run.progress(done, total)` (written beside its transaction, so the page sees it move)
@@ -21,8 +27,8 @@
 - The kinds (app.services.job_handlers): the billing run (billing/jobs.py), the families'
   import (family_import/jobs.py), the month's SEPA batch (payments/sepa_jobs.py), the
   missing documents' reminder (documents/jobs.py), the yearly file's reminder
-  (dossier/jobs.py), the month's missing invoice PDFs (billing/pdf_jobs.py) and the large
-  exports (exports/jobs.py).
+  (dossier/jobs.py), the month's missing invoice PDFs (billing/pdf_jobs.py), the large
+  exports (exports/jobs.py) and a billing run's invoice mails (billing/mail_jobs.py).
 - `job_status(job)` (queries.py): the JSON the progress bar polls (with an estimated time).
 """
 
@@ -30,7 +36,9 @@ from .core import (
     JobOutcome,
     JobRun,
     dispatch_job,
+    dispatch_queued_jobs,
     job_by_key,
+    record_job,
     register_handler,
     retry_job,
     run_job,
@@ -39,5 +47,6 @@ from .core import (
 )
 from .queries import job_status
 
-__all__ = ["JobOutcome", "JobRun", "dispatch_job", "job_by_key", "job_status",
-           "register_handler", "retry_job", "run_job", "start_job", "write_beside"]
+__all__ = ["JobOutcome", "JobRun", "dispatch_job", "dispatch_queued_jobs", "job_by_key",
+           "job_status", "record_job", "register_handler", "retry_job", "run_job",
+           "start_job", "write_beside"]

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 #: A job left "running" longer than this (its worker died) may be taken again.
 STALE_AFTER = dt.timedelta(hours=1)
+#: A job still "queued" this long after it was recorded lost its dispatch (broker down at
+#: that moment, process killed before it): `dispatch_queued_jobs` hands it out again.
+LOST_AFTER = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -98,6 +101,38 @@ def start_job(kind: str, params: dict | None = None, *, key: str | None = None,
     if dispatch:
         dispatch_job(job.id)
     return job
+
+
+def record_job(kind: str, params: dict | None = None, *, key: str,
+               user_id: int | None = None) -> Job:
+    """Add a job to the caller's transaction, NOT committed: it exists if and only if the
+    caller's work is committed (the billing run's invoice mails). The caller hands it to a
+    worker after its commit (`dispatch_job`); one left queued is dispatched again by
+    `dispatch_queued_jobs`. The same `key` twice gives the same job."""
+    if kind not in _HANDLERS:
+        raise CommandError(_("Travail inconnu : %(kind)s.", kind=kind))
+    existing = job_by_key(key)
+    if existing is not None:
+        return existing
+    job = Job(kind=kind, key=key, params=params or {}, state=JobState.queued,
+              started_by_id=user_id)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def dispatch_queued_jobs(older_than: dt.timedelta = LOST_AFTER, limit: int = 100) -> int:
+    """Hand out again the jobs queued for longer than `older_than` (their dispatch was
+    lost). Harmless for a job whose message is merely waiting for a worker: it is claimed
+    once (`claim`), a duplicate delivery is skipped. Returns the number dispatched."""
+    ids = db.session.scalars(
+        select(Job.id).where(Job.state == JobState.queued,
+                             Job.created_at < utcnow() - older_than)
+        .order_by(Job.id).limit(limit)).all()
+    db.session.rollback()  # nothing held while the jobs run (in-process without a broker)
+    for job_id in ids:
+        dispatch_job(job_id)
+    return len(ids)
 
 
 def job_by_key(key: str) -> Job | None:
