@@ -130,3 +130,22 @@ def test_the_job_page_and_status_are_the_managers(app, client):
     assert "4 sur 4 (100 %)" in page.text and "4 étapes faites." in page.text
     assert "js/jobs.js" in page.text and "<script>" not in page.text
     assert client.get("/gestion/travaux/999/etat").status_code == 404
+
+
+def test_the_job_page_says_when_it_started_in_paris_time(app, client):
+    """Stored in UTC, read in Paris: a job started at 03:00 UTC on 7 December started at
+    « 4 h 00 » for the staff (the page printed the stored « 03:00 »)."""
+    import datetime as dt
+
+    with app.app_context():
+        f.user("gestionnaire", MANAGER)
+        job = Job(kind="test.counting", key="paris-time", params={}, state=JobState.done,
+                  created_at=dt.datetime(2026, 12, 7, 3, 0))
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    f.login(client, "gestionnaire")
+    page = client.get(f"/gestion/travaux/{job_id}").text
+    started = page[page.index("Lancé le"):].split("</p>", 1)[0]
+    assert "lundi 7 décembre" in started and "4\u00a0h\u00a000" in started, started
+    assert "03:00" not in page
