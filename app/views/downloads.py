@@ -9,17 +9,22 @@ from ..models import FamilyDocument, PublishedDocument
 from ..services.documents import stored_path
 
 
-def file_response(document: FamilyDocument | PublishedDocument) -> Response | None:
-    """The file as a download (nosniff, sandboxed, not cached); None when it is missing."""
-    path = stored_path(document)
-    if path is None:
-        return None
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_filename, max_age=0)
+def attachment(path, filename: str, mimetype: str) -> Response:
+    """A stored file as a download: nosniff, sandboxed, never cached."""
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename,
+                         max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def file_response(document: FamilyDocument | PublishedDocument) -> Response | None:
+    """The document as a download; None when its file is missing."""
+    path = stored_path(document)
+    if path is None:
+        return None
+    return attachment(path, document.original_filename, document.content_type)
 
 
 def inline_response(document: FamilyDocument) -> Response | None:
@@ -48,12 +53,3 @@ def pdf_response(content: bytes, filename: str, inline: bool = False) -> Respons
         "Content-Disposition": f'{disposition}; filename="{filename}"',
         "Cache-Control": "private, no-store",
     })
-
-
-def export_response(path, filename: str, mimetype: str) -> Response:
-    """A finished export job's file (app.services.exports.jobs), for its starter only."""
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename,
-                         max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -86,6 +86,9 @@ def test_a_csv_over_the_threshold_is_a_job_with_the_same_rows(app, client, peopl
     download = client.get(f"/gestion/travaux/{job_id}/fichier")
     assert download.headers["Content-Disposition"].endswith(
         "filename=reservations-2026-12-01.csv")
+    # Served as every stored download: never sniffed, run or cached.
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
     rows = _csv(download)
     assert [r[0] for r in rows[1:]] == ["23/11/2026", "23/11/2026", "24/11/2026",
                                         "30/11/2026"], "the list's own order (ascending)"

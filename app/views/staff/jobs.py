@@ -18,7 +18,7 @@ from ...services.errors import CommandError
 from ...services.exports.jobs import export_download, may_download, provide_lists
 from ...services.jobs import job_status, retry_job
 from ..base import StaffModelView
-from ..downloads import export_response
+from ..downloads import attachment
 
 
 def _job(pk: int) -> Job:
@@ -68,7 +68,7 @@ class StaffJobView(BaseView):
             return redirect(url_for(".show", pk=pk))
         if found is None:
             abort(404)
-        return export_response(found.path, found.name, found.mimetype)
+        return attachment(found.path, found.name, found.mimetype)  # its starter's file
 
 
 def _export_table(appbuilder: AppBuilder, name: str, args: list[tuple[str, str]]):
